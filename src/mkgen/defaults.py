@@ -1,0 +1,77 @@
+"""mkgen's built-in Make variables: the options every rendered Makefile understands.
+
+A stages.yaml may redeclare any of them to change its default or help; the rest of the
+declaration (its group and place in `make help`) stays. Values are Make syntax, where
+``$(NAME)`` refers to another variable; ``expr`` values are raw Make text written by us.
+"""
+from __future__ import annotations
+
+from mkgen.model import Project, Variable
+
+# Variables the Makefile itself defines per target or from its own location; values may
+# refer to them, but they are not options a user sets.
+INTERNAL = ("STAGE", "MKGEN_DIR", "MKGEN_CONTEXT", "MKGEN_ROOT", "HOME", "CURDIR")
+
+# Docker rootless mode, guessed without running anything: a DOCKER_HOST or context that
+# names a per-user socket or "rootless", or no system socket but a per-user one.
+_ROOTLESS = (
+    "$(if $(or $(findstring /run/user/,$(DOCKER_HOST)),"
+    "$(findstring rootless,$(DOCKER_HOST) $(DOCKER_CONTEXT)),"
+    "$(if $(DOCKER_HOST)$(wildcard /var/run/docker.sock),,"
+    "$(wildcard $(XDG_RUNTIME_DIR)/docker.sock))),1,0)"
+)
+
+
+def builtin_variables(project: Project) -> tuple[Variable, ...]:
+    """The built-in variables, in the order `make help` lists them."""
+
+    def var(name: str, default: str, help: str, group: str, **kw: object) -> Variable:
+        return Variable(name=name, default=default, help=help, group=group, builtin=True, **kw)
+
+    return (
+        var("IMAGE_NAME", project.name, "Name of the images built here.", "Image"),
+        var("IMAGE_TAG", "latest", "Tag of the images built here.", "Image"),
+        var("IMAGE_WITH_TAG", "$(IMAGE_NAME)/$(STAGE):$(IMAGE_TAG)",
+            "Exact image name built, pushed, pulled and run.", "Image"),
+        var("DOCKER", "docker", "Docker client (podman works too).", "Docker"),
+        var("DOCKER_BUILD", "$(DOCKER) buildx build",
+            "Build command, e.g. 'docker build' for a BuildKit client without buildx.", "Docker"),
+        var("DOCKER_BUILD_OPTS", "", "Options for every image build, e.g. --pull --load.",
+            "Docker"),
+        var("DOCKER_BUILD_ARGS", "", "More options appended to the build command.", "Docker"),
+        var("DOCKER_PROGRESS", "", "Build progress output (auto, plain, tty); empty: default.",
+            "Docker"),
+        var("PLATFORM", "", "Target platform of builds, e.g. linux/arm64; empty: the engine's.",
+            "Docker"),
+        var("DOCKER_PULL", "0", "1: pull the image before running it.", "Run"),
+        var("LOCAL_USER", "0",
+            "1: run as the calling user (uid, gid, name and a home directory).", "Run"),
+        var("RUN_CMD", "", "Command to run in the container; empty: the image's default.",
+            "Run"),
+        var("DOCKER_RUN_OPTS", "--rm", "Options of docker run.", "Run"),
+        var("DOCKER_RUN_ARGS", "", "More options of docker run, e.g. extra --volume mounts.",
+            "Run"),
+        var("DOCKER_TTY", "", "Terminal options; default: -it when stdin is a terminal.", "Run",
+            expr="$(eval DOCKER_TTY := $$(shell test -t 0 && echo -it))$(DOCKER_TTY)"),
+        var("CONTAINER_NAME", "", "Name of the container; empty: docker picks one.", "Run"),
+        var("SOURCE_DIR", "$(MKGEN_CONTEXT)",
+            "Source tree mounted into run containers (e.g. a bindfs view when rootless).", "Run"),
+        var("CODE_DIR", project.source_mount, "Where SOURCE_DIR is mounted in the container.",
+            "Run"),
+        var("WORK_DIR", "$(CODE_DIR)", "Working directory of run containers.", "Run"),
+        var("HOME_DIR", "$(HOME)",
+            "Home whose .cache is shared with LOCAL_USER=1 containers.", "Run"),
+        var("IS_ROOTLESS", "", "1: assume Docker rootless mode, 0: do not; default: guessed.",
+            "Run", expr=_ROOTLESS),
+        var("USER_ID", "", "User id for LOCAL_USER=1; default: the caller's.", "Local user",
+            expr="$(call mkgen_id_field,1,2)"),
+        var("USER_NAME", "", "User name for LOCAL_USER=1; default: the caller's (or userUID).", "Local user",
+            expr="$(or $(call mkgen_id_field,1,3),user$(USER_ID))"),
+        var("GROUP_ID", "", "Group id for LOCAL_USER=1; default: the caller's.", "Local user",
+            expr="$(call mkgen_id_field,2,2)"),
+        var("GROUP_NAME", "", "Group name for LOCAL_USER=1; default: the caller's.",
+            "Local user", expr="$(or $(call mkgen_id_field,2,3),group$(GROUP_ID))"),
+    )
+
+
+GROUP_ORDER = ("Image", "Docker", "Run", "Local user", "Project")

@@ -1,0 +1,41 @@
+"""The one error family of mkgen; the CLI is the only place that maps it to exit codes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class MkgenError(Exception):
+    """A user-facing error: the message is a full sentence that says how to fix it."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One finding in a configuration file, located by file, line, column and key path."""
+
+    file: str
+    line: int
+    col: int
+    path: str
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.col}"
+        text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        return f"{text} (hint: {self.hint})" if self.hint else text
+
+
+class ConfigError(MkgenError):
+    """Every problem found in one configuration file, one per line."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(set(problems))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class DriftError(MkgenError):
+    """Rendered files on disk differ from what the configuration renders."""
+
+    exit_code = 1

@@ -1,0 +1,122 @@
+"""Escaping, one small pure function per output context.
+
+The rules come from the GNU make manual (sections "How to Use Variables", "Comments",
+"Splitting Long Lines", "Recipe Echoing"), POSIX sh "Quoting" (2.2), and the Dockerfile
+reference ("Escape character", "Environment replacement"). Newlines never pass: a value
+that holds one is rejected by the validator, and these functions refuse it too.
+"""
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+
+# `$(NAME)`: a reference to another Make variable in a stages.yaml value; `$$`: a literal `$`.
+_REF = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
+# Dockerfile variable references: $NAME, ${NAME}, ${NAME:-word}, ${NAME:+word}.
+_DOCKER_REF = re.compile(r"\\\$|\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\})")
+
+
+class NewlineError(ValueError):
+    """A value holds a newline, which no single Make line or shell word can carry."""
+
+
+def _no_newline(text: str) -> str:
+    if "\n" in text or "\r" in text:
+        raise NewlineError(f"newline in {text!r}")
+    return text
+
+
+@dataclass(frozen=True)
+class Ref:
+    name: str
+
+
+def split_refs(text: str) -> list[str | Ref]:
+    """Split a stages.yaml value into literal text and `$(NAME)` references."""
+    parts: list[str | Ref] = []
+    pos = 0
+    for m in _REF.finditer(text):
+        literal = text[pos:m.start()] + ("$" if m.group(0) == "$$" else "")
+        if literal:
+            parts.append(literal)
+        if m.group(1):
+            parts.append(Ref(m.group(1)))
+        pos = m.end()
+    if text[pos:]:
+        parts.append(text[pos:])
+    merged: list[str | Ref] = []
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        else:
+            merged.append(part)
+    return merged
+
+
+def refs(text: str) -> list[str]:
+    """Names of the Make variables a stages.yaml value refers to."""
+    return [p.name for p in split_refs(text) if isinstance(p, Ref)]
+
+
+def make_literal(text: str) -> str:
+    """Literal text inside a Make assignment's right-hand side.
+
+    `$` starts a reference, so it doubles. `#` starts a comment unless backslash-escaped,
+    and a run of backslashes right before `#` is halved by make, so it doubles too.
+    """
+    _no_newline(text)
+    text = text.replace("$", "$$")
+    return re.sub(r"(\\*)#", lambda m: m.group(1) * 2 + "\\#", text)
+
+
+def make_value(text: str) -> str:
+    """A stages.yaml value as the right-hand side of a Make assignment, refs kept.
+
+    make strips leading blanks of a value and a trailing backslash would continue the line,
+    so an empty reference guards either end when needed.
+    """
+    out = "".join(f"$({p.name})" if isinstance(p, Ref) else make_literal(p)
+                  for p in split_refs(text))
+    if out[:1].isspace():
+        out = "$(mkgen_empty)" + out
+    if out[-1:].isspace() or out.endswith("\\"):
+        out += "$(mkgen_empty)"
+    return out
+
+
+def make_define_body(text: str) -> str:
+    """Verbatim text for a `define` body read back with `$(value ...)`: nothing to escape,
+    but a body line must not look like the directives that end or nest a define."""
+    _no_newline(text)
+    if re.match(r"\s*(endef|define)\b", text) or text.endswith("\\"):
+        raise ValueError(f"cannot carry {text!r} verbatim in a Make define")
+    return text
+
+
+def make_help(text: str) -> str:
+    """Text printed by `$(info ...)` from a recursively expanded define: `$` doubles."""
+    return _no_newline(text).replace("$", "$$")
+
+
+def shell_word(text: str) -> str:
+    """One POSIX shell word (for commands mkgen prints, e.g. `mkgen explain`)."""
+    return shlex.quote(_no_newline(text))
+
+
+def shell_command(argv: list[str]) -> str:
+    return " ".join(shell_word(a) for a in argv)
+
+
+def dockerfile_arg_default(text: str) -> str:
+    """An ARG default in Dockerfile.multi: double-quoted, with `\\`, `"` and `$` escaped by
+    the Dockerfile escape character (the reference's "Environment replacement")."""
+    _no_newline(text)
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+    return f'"{escaped}"'
+
+
+def dockerfile_refs(text: str) -> list[str]:
+    """Names of the build args / env vars a Dockerfile instruction text refers to."""
+    return [m.group(1) or m.group(2) for m in _DOCKER_REF.finditer(text)
+            if m.group(1) or m.group(2)]

@@ -1,0 +1,77 @@
+"""Resolve the stage graph: dependencies, dependency order, and what each family builds."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mkgen import dockerfile
+from mkgen.model import Config, Stage
+
+
+class CycleError(ValueError):
+    def __init__(self, cycle: list[str]) -> None:
+        self.cycle = cycle
+        super().__init__(" -> ".join(cycle))
+
+
+@dataclass(frozen=True)
+class Edge:
+    """`child` needs `parent`: through FROM, COPY --from or RUN --mount=...,from=."""
+
+    parent: str
+    child: str
+    kind: str  # "from", "copy" or "mount"
+
+
+def edges(stages: tuple[Stage, ...]) -> list[Edge]:
+    names = {s.name for s in stages}
+    out: list[Edge] = []
+    for stage in stages:
+        if stage.base in names:
+            out.append(Edge(stage.base, stage.name, "from"))
+        for text in stage.steps:
+            for _, instruction in dockerfile.instructions(text):
+                kind = "mount" if dockerfile.keyword(instruction) == "RUN" else "copy"
+                for ref in dockerfile.stage_references(instruction):
+                    edge = Edge(ref, stage.name, kind)
+                    if ref in names and edge not in out:
+                        out.append(edge)
+    return out
+
+
+def parents(stages: tuple[Stage, ...]) -> dict[str, list[str]]:
+    result: dict[str, list[str]] = {s.name: [] for s in stages}
+    for edge in edges(stages):
+        if edge.parent not in result[edge.child]:
+            result[edge.child].append(edge.parent)
+    return result
+
+
+def stage_order(stages: tuple[Stage, ...]) -> list[Stage]:
+    """Stages in dependency order; among ready stages, declaration order wins (stable)."""
+    deps = parents(stages)
+    by_name = {s.name: s for s in stages}
+    done: list[str] = []
+    visiting: list[str] = []
+
+    def visit(name: str) -> None:
+        if name in done:
+            return
+        if name in visiting:
+            raise CycleError(visiting[visiting.index(name):] + [name])
+        visiting.append(name)
+        for parent in deps[name]:
+            visit(parent)
+        visiting.pop()
+        done.append(name)
+
+    for stage in stages:
+        visit(stage.name)
+    return [by_name[n] for n in done]
+
+
+def family_stages(config: Config) -> dict[str, list[str]]:
+    """Which families act on each stage (for the graph and `mkgen list`)."""
+    out: dict[str, list[str]] = {s.name: [] for s in config.stages}
+    for family in config.families:
+        out.setdefault(family.stage, []).append(family.name)
+    return out

@@ -1,0 +1,65 @@
+"""The one Jinja environment factory: where templates are found and which filters exist."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from mkgen import escape
+from mkgen.errors import MkgenError
+
+
+class TemplateError(MkgenError):
+    """A template failed to load or render; names the template file and line."""
+
+
+def builtin_templates() -> Path:
+    """The default templates: inside the installed package, or the repository's templates/."""
+    packaged = Path(__file__).parent / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+def environment(search: list[Path]) -> jinja2.Environment:
+    """A strict environment searching `search` (a project's own folder first), then built-ins.
+
+    The built-in folder is also reachable under the `mkgen/` prefix, so a project template
+    can `{% extends "mkgen/Makefile.j2" %}` and fill only the blocks it needs.
+    """
+    builtin = builtin_templates()
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader([str(p) for p in [*search, builtin]]),
+        jinja2.PrefixLoader({"mkgen": jinja2.FileSystemLoader(str(builtin))}),
+    ])
+    env = jinja2.Environment(
+        loader=loader,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+    env.filters.update(
+        make_value=escape.make_value,
+        make_define_body=escape.make_define_body,
+        make_help=escape.make_help,
+        dockerfile_arg_default=escape.dockerfile_arg_default,
+    )
+    return env
+
+
+def render(env: jinja2.Environment, name: str, context: dict[str, object]) -> str:
+    """Render one template, turning Jinja's errors into a TemplateError with file and line."""
+    try:
+        template = env.get_template(name)
+        return template.render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        where = f"{exc.filename or exc.name or name}:{exc.lineno}"
+        raise TemplateError(f"{where}: template syntax error: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"template {exc.name!r} not found (searched the project's "
+                            f"templates folder and {builtin_templates()})") from None
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(f"{name}: {exc.message}; the template uses a name mkgen does not "
+                            "provide") from None

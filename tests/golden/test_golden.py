@@ -1,0 +1,25 @@
+"""Golden cases: each YAML file holds a stages.yaml (`input`, or `config` naming a file) and
+the exact files mkgen renders from it. Regenerate with `pytest --update-goldens` and review
+the diff like code: it is exactly what a template change does to users' files."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mkgen.config import load_config
+from mkgen.render import render_all
+
+HERE = Path(__file__).parent
+
+
+@pytest.mark.golden_test("cases/*.yml")
+def test_golden(golden, tmp_path: Path) -> None:
+    if golden.get("config"):
+        source = (HERE / golden["config"]).resolve()
+    else:
+        source = tmp_path / "stages.yaml"
+        source.write_text(golden["input"], encoding="utf-8")
+    outputs = {out.name: out.text for out in render_all(load_config(source))}
+    for name in ("Makefile", "Dockerfile.multi", "Dockerfile.user"):
+        assert outputs.get(name) == golden.out.get(name.replace(".", "_"))
