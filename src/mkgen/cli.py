@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from mkgen import __version__
-from mkgen.errors import MkgenError
+from mkgen.errors import ConfigError, MkgenError
 
 CONFIG_HELP = "The configuration file (default: stages.yaml in the current folder)."
 
@@ -17,7 +17,8 @@ def _run(action: Callable[[], int]) -> None:
     try:
         code = action()
     except MkgenError as exc:
-        click.echo(f"mkgen: {exc}" if "\n" not in str(exc) else str(exc), err=True)
+        # Located problems read like a compiler's (file:line:col: ...); the rest get a prefix.
+        click.echo(str(exc) if isinstance(exc, ConfigError) else f"mkgen: {exc}", err=True)
         sys.exit(exc.exit_code)
     sys.exit(code)
 
