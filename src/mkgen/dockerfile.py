@@ -59,6 +59,19 @@ def stage_references(instruction: str) -> list[str]:
     return found
 
 
+def secret_ids(instruction: str) -> list[str]:
+    """Ids of the secrets `RUN --mount=type=secret,id=...` mounts (the id defaults to the
+    target's basename in BuildKit; mkgen asks for an explicit id, which is what it passes)."""
+    if keyword(instruction) != "RUN":
+        return []
+    found = []
+    for mount in _MOUNT_FROM.findall(instruction):
+        fields = dict(f.strip().partition("=")[::2] for f in mount.split(","))
+        if fields.get("type") == "secret" and fields.get("id"):
+            found.append(fields["id"])
+    return found
+
+
 def declared_args(instruction: str) -> list[str]:
     """Names an `ARG` instruction declares (`ARG A=1 B`)."""
     if keyword(instruction) != "ARG":

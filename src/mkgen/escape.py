@@ -54,6 +54,17 @@ def split_refs(text: str) -> list[str | Ref]:
     return merged
 
 
+def literal(text: str) -> str:
+    """The text a reference-free stages.yaml value stands for: `$$` is one `$`.
+
+    For places that take no Make references, such as a build argument's Dockerfile default.
+    """
+    parts = split_refs(text)
+    if any(isinstance(p, Ref) for p in parts):
+        raise ValueError(f"{text!r} refers to a Make variable")
+    return "".join(str(p) for p in parts)
+
+
 def refs(text: str) -> list[str]:
     """Names of the Make variables a stages.yaml value refers to."""
     return [p.name for p in split_refs(text) if isinstance(p, Ref)]

@@ -5,6 +5,9 @@ the validator decides what a value means. Duplicate keys are an error, not last-
 """
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,55 +50,136 @@ def _node_mark(node: yaml.Node) -> Node:
 class _Builder:
     """Turns a composed YAML node tree into Marked containers and plain strings."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, text: str = "") -> None:
         self.file = file
+        self.lines = text.split("\n")
         self.problems: list[Problem] = []
+        # An alias is the same node again: build it once (a "billion laughs" file stays
+        # linear), and refuse one that contains itself (it would recurse forever).
+        self._built: dict[int, Any] = {}
+        self._open: set[int] = set()
 
-    def build(self, node: yaml.Node) -> Any:
+    def build(self, node: yaml.Node, path: str = "") -> Any:
+        if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            return self._scalar(node)
+        key = id(node)
+        if key in self._built:
+            return self._built[key]
+        if key in self._open:
+            self._problem(node, path, "an alias refers to the node that contains it",
+                          "YAML anchors must not be recursive")
+            return None
+        self._open.add(key)
         if isinstance(node, yaml.MappingNode):
-            return self._mapping(node)
-        if isinstance(node, yaml.SequenceNode):
-            return self._sequence(node)
+            out: Any = self._mapping(node, path)
+        else:
+            out = self._sequence(node, path)
+        self._open.discard(key)
+        self._built[key] = out
+        return out
+
+    def _scalar(self, node: yaml.Node) -> Any:
         if node.tag == "tag:yaml.org,2002:null" and node.value in ("", "~", "null", "Null", "NULL"):
             return None if not node.style else node.value
         return str(node.value)
 
-    def _mapping(self, node: yaml.MappingNode) -> MarkedDict:
+    def _mapping(self, node: yaml.MappingNode, path: str) -> MarkedDict:
         out = MarkedDict()
         out.mark, out.key_marks, out.value_marks = _node_mark(node), {}, {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self._problem(key_node, "", "YAML merge keys ('<<') are not supported",
+                self._problem(key_node, path, "YAML merge keys ('<<') are not supported",
                               "write the keys out")
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
-                self._problem(key_node, "", "a mapping key must be a plain string", "")
+                self._problem(key_node, path, "a mapping key must be a plain string",
+                              "write a word, not a list or mapping, before the colon")
                 continue
             key = str(key_node.value)
+            sub = f"{path}.{key}" if path else key
             if key in out:
                 first = out.key_marks[key]
-                self._problem(key_node, key, f"duplicate key (first defined on line {first.line})",
+                self._problem(key_node, sub, f"duplicate key (first defined on line {first.line})",
                               "remove one of them; YAML would silently keep only the last")
                 continue
-            out[key] = self.build(value_node)
+            out[key] = self.build(value_node, sub)
             out.key_marks[key] = _node_mark(key_node)
-            out.value_marks[key] = _node_mark(value_node)
+            out.value_marks[key] = self._value_mark(value_node)
         return out
 
-    def _sequence(self, node: yaml.SequenceNode) -> MarkedList:
-        out = MarkedList(self.build(item) for item in node.value)
+    def _sequence(self, node: yaml.SequenceNode, path: str) -> MarkedList:
+        out = MarkedList(self.build(item, f"{path}[{i}]") for i, item in enumerate(node.value))
         out.mark = _node_mark(node)
-        out.item_marks = [_node_mark(item) for item in node.value]
+        out.item_marks = [self._value_mark(item) for item in node.value]
         return out
+
+    def _value_mark(self, node: yaml.Node) -> Node:
+        """Where a value's text starts: for a block scalar (`|`, `>`) the first content line,
+        not the indicator, so that a problem in line k of the block is at mark.line + k."""
+        mark = _node_mark(node)
+        if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+            for number in range(mark.line, min(mark.line + 50, len(self.lines))):
+                line = self.lines[number]  # index `number` is line number + 1
+                if line.strip():
+                    return Node(number + 1, len(line) - len(line.lstrip(" ")) + 1)
+        return mark
 
     def _problem(self, node: yaml.Node, key: str, message: str, hint: str) -> None:
         mark = _node_mark(node)
         self.problems.append(Problem(self.file, mark.line, mark.col, key, message, hint))
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Parsing allocates tens of thousands of nodes and containers, none in a cycle; the
+    collector would rescan them over and over (a fifth of loading 1000 stages) for nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load_text(text: str, file: str) -> Any:
     """Parse YAML text into Marked containers; raise ConfigError with every problem found."""
+    with _no_cycle_collection():
+        return _load_text(text, file)
+
+
+# libyaml's composer recurses in C once per nesting level: a file nested some ten thousand
+# levels deep overflows the C stack and kills the process (no exception to catch).
+MAX_DEPTH = 200
+
+
+def _depth_bound(text: str) -> int:
+    """An upper bound of the nesting depth, for free: a block level needs a wider indent or
+    another `- ` on its line, a flow level a `[` or `{`."""
+    widest = max((len(line) for line in text.split("\n")), default=0)
+    return widest + text.count("[") + text.count("{")
+
+
+def _too_nested(text: str) -> bool:
+    """Whether the nesting depth exceeds MAX_DEPTH, by the parser's events (a loop in C with
+    its own stack); only for the rare file whose cheap bound is too high."""
+    if _depth_bound(text) <= MAX_DEPTH:
+        return False
+    depth = 0
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return False
+
+
+def _load_text(text: str, file: str) -> Any:
     try:
+        if _too_nested(text):
+            raise _too_deep(file)
         root = yaml.compose(text, Loader=_BaseLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -105,13 +189,25 @@ def load_text(text: str, file: str) -> Any:
                                    "check indentation and quoting near this line")]) from None
     except yaml.YAMLError as exc:
         raise ConfigError([Problem(file, 1, 1, "", f"invalid YAML: {exc}", "")]) from None
+    except RecursionError:
+        raise _too_deep(file) from None
     if root is None:
         return None
-    builder = _Builder(file)
-    data = builder.build(root)
+    builder = _Builder(file, text)
+    try:
+        data = builder.build(root)
+    except RecursionError:
+        raise _too_deep(file) from None
     if builder.problems:
         raise ConfigError(builder.problems)
     return data
+
+
+def _too_deep(file: str) -> ConfigError:
+    # The parser and the builder recurse once per nesting level; no stages.yaml needs
+    # hundreds, and Python's stack must not turn such a file into a traceback.
+    return ConfigError([Problem(file, 1, 1, "", "nested too deeply to be a stages.yaml",
+                                "a configuration needs a handful of levels")])
 
 
 def load_file(path: Path) -> Any:

@@ -1,12 +1,11 @@
 """Validate a loaded stages.yaml into a Config, collecting every problem with its place."""
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 from typing import Any
 
-from mkgen import dockerfile, escape, resolve
+from mkgen import dockerfile, escape, references, resolve
 from mkgen.defaults import INTERNAL, builtin_variables
 from mkgen.errors import ConfigError, Problem
 from mkgen.loader import MarkedDict, MarkedList
@@ -33,9 +32,22 @@ IMAGE_REF = re.compile(
 CREDENTIAL = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|(^|_)KEY($|_)|API_KEY|CREDENTIAL")
 PLATFORM = re.compile(r"^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$")
 TRUE, FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
+# Tabs are fine; NUL, escape sequences and the other C0/C1 controls reach no argv intact.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Variables GNU make itself gives a meaning ("Special Variables", "Variables Used by
+# Implicit Rules" are off), and environment variables every recipe needs: a Makefile that
+# assigns PATH exports the new value to docker's environment.
+RESERVED = frozenset({
+    "MAKE", "MAKEFLAGS", "MAKEFILES", "MAKEFILE_LIST", "MAKECMDGOALS", "MAKELEVEL", "MFLAGS",
+    "MAKEOVERRIDES", "MAKESHELL", "MAKE_RESTARTS", "MAKE_TERMOUT", "MAKE_TERMERR",
+    "MAKE_VERSION", "MAKE_HOST", "SHELL", "CURDIR", "VPATH", "GPATH", "SUFFIXES",
+    "PATH", "HOME", "IFS",
+})
 
 
 def did_you_mean(word: str, choices: Any) -> str:
+    import difflib  # only a config with a typo pays for this import
+
     match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"did you mean '{match[0]}'?" if match else ""
 
@@ -92,6 +104,10 @@ class _Checker:
         if "\n" in value.rstrip("\n") or "\r" in value:
             self.at(node, key, path, "must be a single line",
                     "a Makefile value or shell word cannot carry a newline")
+            return default
+        if CONTROL.search(value.rstrip("\n")):
+            self.at(node, key, path, "must not contain control characters",
+                    "make and the shell cannot carry them; write the text out")
             return default
         return value.rstrip("\n")
 
@@ -175,6 +191,10 @@ def _variable(c: _Checker, parent: MarkedDict, name: str, raw: Any,
     if not VARIABLE_NAME.match(name):
         c.at(parent, name, path, "is not a valid variable name",
              "use letters, digits and '_', not starting with a digit")
+        return None
+    if name in RESERVED or name in INTERNAL or name.lower().startswith("mkgen_"):
+        c.at(parent, name, path, "is a name make, the shell or mkgen itself uses",
+             f"pick another name, e.g. PROJECT_{name.upper()}")
         return None
     if raw is None or isinstance(raw, str):
         node = MarkedDict({"default": raw or ""})
@@ -301,18 +321,30 @@ def _steps(c: _Checker, node: MarkedDict, path: str) -> tuple[str, ...]:
     out = []
     for i, text in enumerate(items):
         text = text.rstrip("\n")
-        for _, instruction in dockerfile.instructions(text):
+        for offset, instruction in dockerfile.instructions(text):
             word = dockerfile.keyword(instruction)
             if word == "FROM":
-                c.at(node, "steps", f"{path}.steps", "FROM is not allowed in steps",
-                     "a stage's base is its 'from'; declare another stage for another FROM")
+                _step_at(c, node, i, offset, path, "FROM is not allowed in steps",
+                         "a stage's base is its 'from'; declare another stage for another FROM")
             elif word not in dockerfile.INSTRUCTIONS:
                 hint = did_you_mean(word, sorted(dockerfile.INSTRUCTIONS))
-                c.at(node, "steps", f"{path}.steps",
-                     f"'{instruction.split()[0]}' is not a Dockerfile instruction",
-                     hint or "start each instruction with RUN, COPY, ENV, ...")
+                _step_at(c, node, i, offset, path,
+                         f"'{instruction.split()[0]}' is not a Dockerfile instruction",
+                         hint or "start each instruction with RUN, COPY, ENV, ...")
         out.append(text)
     return tuple(out)
+
+
+def _step_at(c: _Checker, node: MarkedDict, index: int, offset: int, path: str,
+             message: str, hint: str = "") -> None:
+    """A problem in line `offset` of step `index`, whether steps are one block or a list."""
+    raw = node.get("steps")
+    if isinstance(raw, MarkedList):
+        mark = raw.item_marks[index]
+    else:
+        mark = node.value_marks.get("steps", node.mark)
+    c.problems.append(Problem(c.file, mark.line + offset, mark.col, f"{path}.steps", message,
+                              hint))
 
 
 def _stages(c: _Checker, root: MarkedDict, names: set[str],
@@ -324,8 +356,9 @@ def _stages(c: _Checker, root: MarkedDict, names: set[str],
         c.at(root, "stages" if "stages" in root else None, "stages", "no stages declared",
              "declare at least one: stages: {app: {from: debian:12}}")
         return ()
-    stage_names = list(node)
+    stage_names = dict.fromkeys(node)  # ordered, and `in` stays O(1) for big configs
     build_args = {v.name for v in variables if v.build_arg}
+    secrets = {v.name for v in variables if v.secret}
     stages = []
     for name in stage_names:
         path = f"stages.{name}"
@@ -354,14 +387,18 @@ def _stages(c: _Checker, root: MarkedDict, names: set[str],
             variables=c.overrides(raw_node, "variables", f"{path}.variables", names),
             per_action=_per_action(c, raw_node, path, names, actions),
         )
-        _check_stage_refs(c, raw_node, path, stage, stage_names, build_args)
+        _check_stage_refs(c, raw_node, path, stage, stage_names, build_args, secrets)
         stages.append(stage)
     return tuple(stages)
 
 
 def _check_stage_refs(c: _Checker, node: MarkedDict, path: str, stage: Stage,
-                      stage_names: list[str], build_args: set[str]) -> None:
+                      stage_names: dict[str, None], build_args: set[str],
+                      secrets: set[str]) -> None:
     base = stage.base
+    if base == stage.name:
+        c.value_at(node, "from", f"{path}.from", "a stage cannot be built from itself",
+                   "name an image, or another stage")
     if base and base not in stage_names:
         if base.lower() == stage.name:
             c.value_at(node, "from", f"{path}.from", "a stage cannot be built from itself")
@@ -392,20 +429,47 @@ def _check_stage_refs(c: _Checker, node: MarkedDict, path: str, stage: Stage,
             where, key = (items, i) if isinstance(items, MarkedList) else (node, "args")
             c.at(where, key, f"{path}.args", f"'{arg}' is not a build argument",
                  did_you_mean(arg, build_args) or "declare it with 'build_arg: true'")
-    for text in stage.steps:
-        for _, instruction in dockerfile.instructions(text):
+    for i, text in enumerate(stage.steps):
+        for offset, instruction in dockerfile.instructions(text):
             declared.update(dockerfile.declared_args(instruction))
             for ref in dockerfile.stage_references(instruction):
-                if ref not in stage_names and not IMAGE_REF.match(ref) and not ref.isdigit():
-                    c.at(node, "steps", f"{path}.steps", f"refers to unknown stage '{ref}'",
-                         did_you_mean(ref, stage_names) or "declare the stage first")
-                elif ref == stage.name:
-                    c.at(node, "steps", f"{path}.steps", "a stage cannot copy from itself")
+                problem = _stage_ref_problem(ref, stage.name, stage_names)
+                if problem:
+                    _step_at(c, node, i, offset, path, *problem)
+            for secret in dockerfile.secret_ids(instruction):
+                if secret not in secrets:
+                    _step_at(c, node, i, offset, path,
+                             f"mounts secret '{secret}', which is not a declared secret",
+                             did_you_mean(secret, secrets)
+                             or f"declare it: variables: {{{secret}: {{secret: true}}}}")
             for ref in escape.dockerfile_refs(instruction):
                 if ref in build_args and ref not in declared:
-                    c.at(node, "steps", f"{path}.steps",
-                         f"uses ${{{ref}}} but does not declare it",
-                         f"add {ref} to this stage's 'args'")
+                    _step_at(c, node, i, offset, path, f"uses ${{{ref}}} but does not declare it",
+                             f"add {ref} to this stage's 'args'")
+                elif ref in secrets and ref not in declared:
+                    _step_at(c, node, i, offset, path,
+                             f"uses ${{{ref}}}, a secret, which is never a build argument",
+                             f"mount it: RUN --mount=type=secret,id={ref} ..., then read "
+                             f"/run/secrets/{ref}")
+
+
+def _stage_ref_problem(ref: str, stage: str,
+                       stage_names: dict[str, None]) -> tuple[str, str] | None:
+    """What is wrong with `COPY --from=ref` / `--mount=...,from=ref` (message, hint)."""
+    if ref == stage:
+        return "a stage cannot copy from itself", "copy from another stage or an image"
+    if ref in stage_names or "$" in ref:
+        return None
+    if ref.isdigit():
+        # mkgen orders the stages itself, so a stage's number is not the user's to know.
+        return f"refers to stage number {ref}", "name the stage instead"
+    if not any(ch in ref for ch in "/:@"):
+        # A bare word is meant as a stage far more often than as an untagged image.
+        return (f"refers to unknown stage '{ref}'", did_you_mean(ref, stage_names)
+                or "declare the stage, or name an image with its tag, e.g. busybox:1.36")
+    if not IMAGE_REF.match(ref):
+        return f"'{ref}' is neither a stage nor a valid image reference", ""
+    return None
 
 
 def _families(c: _Checker, root: MarkedDict, names: set[str],
@@ -436,8 +500,12 @@ def _families(c: _Checker, root: MarkedDict, names: set[str],
             if not PLATFORM.match(p):
                 c.at(raw, "platforms", f"{path}.platforms", f"'{p}' is not a platform",
                      "write os/arch, e.g. linux/amd64")
-        allowed = ALL_ACTIONS if platforms else ACTIONS
-        actions = _action_list(c, raw, path, allowed, allowed)
+            elif platforms.count(p) > 1:
+                # Each platform's image is IMAGE_WITH_TAG-ARCH: twice would be one image.
+                c.at(raw, "platforms", f"{path}.platforms", f"'{p}' is listed twice")
+        # Any action is known, so that a manifest without platforms gets its own message.
+        actions = _action_list(c, raw, path, ALL_ACTIONS,
+                               ALL_ACTIONS if platforms else ACTIONS)
         if MANIFEST_ACTION in actions and not platforms:
             c.at(raw, "actions", f"{path}.actions", "the manifest action needs 'platforms'")
         out.append(Family(
@@ -451,11 +519,13 @@ def _families(c: _Checker, root: MarkedDict, names: set[str],
 def _collisions(c: _Checker, root: MarkedDict, stages: tuple[Stage, ...],
                 families: tuple[Family, ...]) -> None:
     seen: dict[str, str] = {"help": "mkgen", "doctor": "mkgen"}
+    collided: set[str] = set()
     for kind, items in (("stages", stages), ("targets", families)):
         for item in items:
             for action in item.actions:
                 target = f"{item.name}_{action}"
-                if target in seen:
+                if target in seen and item.name not in collided:
+                    collided.add(item.name)
                     node = root.get(kind)
                     c.at(node, item.name, f"{kind}.{item.name}",
                          f"target '{target}' is also generated for {seen[target]}",
@@ -464,9 +534,35 @@ def _collisions(c: _Checker, root: MarkedDict, stages: tuple[Stage, ...],
     stage_names = {s.name for s in stages}
     targets = root.get("targets")
     for family in families:
-        if family.name in stage_names and isinstance(targets, MarkedDict):
+        if family.name in stage_names and family.name not in collided \
+                and isinstance(targets, MarkedDict):
             c.at(targets, family.name, f"targets.{family.name}",
                  "has the name of a stage", "rename the family")
+
+
+def _reference_cycles(c: _Checker, data: MarkedDict, variables: tuple[Variable, ...],
+                      stages: tuple[Stage, ...], families: tuple[Family, ...]) -> None:
+    for path, cycle in references.cycles(variables, stages, families):
+        line, col = _value_mark(data, path)
+        c.problems.append(Problem(
+            c.file, line, col, ".".join(path),
+            "refers to itself: " + " -> ".join(f"$({n})" for n in cycle),
+            "make cannot expand a variable defined in terms of itself; declare the base "
+            "value under another name and refer to that"))
+
+
+def _value_mark(data: MarkedDict, path: tuple[str, ...]) -> tuple[int, int]:
+    """Where the value at `path` stands (a variable's `default` when it is a mapping); the
+    nearest existing parent when the path is not spelt out in the file."""
+    node: Any = data
+    mark = data.mark
+    for key in path:
+        if not isinstance(node, MarkedDict) or key not in node:
+            break
+        mark, node = node.value_marks[key], node[key]
+    if isinstance(node, MarkedDict) and "default" in node:
+        mark = node.value_marks["default"]
+    return mark.line, mark.col
 
 
 def validate(data: Any, source: Path) -> Config:
@@ -483,14 +579,15 @@ def validate(data: Any, source: Path) -> Config:
     stages = _stages(c, data, names, variables)
     families = _families(c, data, names, stages)
     _collisions(c, data, stages, families)
-    if stages and not c.problems:
-        try:
-            resolve.stage_order(stages)
-        except resolve.CycleError as exc:
-            node = data["stages"]
-            c.at(node, exc.cycle[0], f"stages.{exc.cycle[0]}",
+    try:  # also when other problems were found: report every problem, not the first
+        resolve.stage_order(stages)
+    except resolve.CycleError as exc:
+        # A stage naming itself has its own message already.
+        if len(set(exc.cycle)) > 1:
+            c.at(data["stages"], exc.cycle[0], f"stages.{exc.cycle[0]}",
                  "stage dependencies form a cycle: " + " -> ".join(exc.cycle),
                  "a stage cannot depend, through 'from' or COPY --from, on itself")
+    _reference_cycles(c, data, variables, stages, families)
     snippet = data.get("makefile") or ""
     if not isinstance(snippet, str):
         c.at(data, "makefile", "makefile", "must be Makefile text (a block scalar: makefile: |)")

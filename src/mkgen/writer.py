@@ -1,7 +1,6 @@
 """Write rendered files all-or-nothing; the only module that changes the disk."""
 from __future__ import annotations
 
-import difflib
 import os
 import tempfile
 from collections.abc import Callable
@@ -26,8 +25,11 @@ def _read(path: Path) -> str | None:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise WriteError(f"{path}: cannot read: {exc}") from None
+    except UnicodeDecodeError:
+        raise WriteError(f"{path}: not UTF-8 text, so not a file mkgen generated; move it "
+                         "away, or pass --force to replace it") from None
+    except OSError as exc:
+        raise WriteError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
 def stale(out_dir: Path, outputs: list[Output]) -> list[str]:
@@ -38,6 +40,8 @@ def stale(out_dir: Path, outputs: list[Output]) -> list[str]:
         current = _read(path)
         if current == out.text:
             continue
+        import difflib  # only stale files pay for this import
+
         diffs.append("".join(difflib.unified_diff(
             (current or "").splitlines(keepends=True), out.text.splitlines(keepends=True),
             fromfile=f"{path} (on disk{'' if current is not None else ', missing'})",
@@ -52,6 +56,9 @@ def write_all(out_dir: Path, outputs: list[Output], force: bool = False,
     If a move fails midway, the files already replaced get their old bytes back. Returns
     the paths whose content changed. `_before_replace(i)` lets tests inject a failure.
     """
+    if out_dir.exists() and not out_dir.is_dir():
+        raise WriteError(f"{out_dir}: the output folder is a file; move it away or set "
+                         "project.output to another folder")
     previous = {out.name: _read(out_dir / out.name) for out in outputs}
     if not force:
         for out in outputs:
@@ -69,14 +76,18 @@ def write_all(out_dir: Path, outputs: list[Output], force: bool = False,
     try:
         for out in changed:
             dest = out_dir / out.name
-            fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".mkgen", dir=out_dir)
+            try:
+                fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".mkgen", dir=out_dir)
+            except OSError as exc:
+                # Name the destination, not the temp file the user never asked for.
+                raise WriteError(f"{dest}: cannot write: {exc.strerror or exc}") from None
+            temps.append((Path(tmp), dest))
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(out.text)
             if previous[out.name] is not None:
                 os.chmod(tmp, os.stat(dest).st_mode & 0o7777)
             else:
                 os.chmod(tmp, 0o644)
-            temps.append((Path(tmp), dest))
         done: list[Path] = []
         try:
             for i, (tmp, dest) in enumerate(temps):
