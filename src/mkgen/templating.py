@@ -1,12 +1,18 @@
 """The one Jinja environment factory: where templates are found and which filters exist."""
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import jinja2
+import jinja2.bccache
 
-from mkgen import escape
+from mkgen import __version__, escape
 from mkgen.errors import MkgenError
+
+# Compiled code depends on these options, so they are part of the bytecode cache's key.
+_OPTIONS = dict(keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+                autoescape=False)
 
 
 class TemplateError(MkgenError):
@@ -32,14 +38,8 @@ def environment(search: list[Path]) -> jinja2.Environment:
         jinja2.FileSystemLoader([str(p) for p in [*search, builtin]]),
         jinja2.PrefixLoader({"mkgen": jinja2.FileSystemLoader(str(builtin))}),
     ])
-    env = jinja2.Environment(
-        loader=loader,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,
-    )
+    env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined,
+                             bytecode_cache=_bytecode_cache(), **_OPTIONS)
     env.filters.update(
         make_value=escape.make_value,
         make_define_body=escape.make_define_body,
@@ -47,6 +47,31 @@ def environment(search: list[Path]) -> jinja2.Environment:
         dockerfile_arg_default=escape.dockerfile_arg_default,
     )
     return env
+
+
+class _QuietCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's per-user cache in the temp folder (never the project): compiling the Makefile
+    template is a third of `mkgen render`. A cache that cannot be read or written is skipped."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, EOFError, ValueError, TypeError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    key = hashlib.sha1(f"{__version__} {sorted(_OPTIONS.items())}".encode()).hexdigest()[:12]
+    try:
+        return _QuietCache(pattern=f"mkgen-{key}-%s.cache")
+    except (OSError, RuntimeError):  # no usable temp folder
+        return None
 
 
 def render(env: jinja2.Environment, name: str, context: dict[str, object]) -> str:

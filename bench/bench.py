@@ -1,0 +1,298 @@
+"""Benchmarks and budgets of issue 6 ("Fast enough to forget"), measured in one run.
+
+    python bench/bench.py            # every figure, 15 runs each (about 10 s)
+    python bench/bench.py --quick    # fewer runs (CI)
+    python bench/bench.py --check    # exit 1 when a process count is over budget
+
+Process counts are deterministic, so `--check` fails on them; times are noisy on shared
+machines, so they are reported (with "over" marks) but never fail a run. Prints a markdown
+table and writes it, with the raw figures, to .bench/results.md and .bench/results.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # tests.support: the fake TensorRT-LLM tree and docker stand-in
+
+from tests.support import FLAGSHIP, Tree, make_tree  # noqa: E402
+
+# The hand-written TensorRT-LLM docker/Makefile, as measured in the issue (2026-11-27).
+HAND_WRITTEN = {"help": None, "-n release_build": 102, "-n trtllm_push": 180}
+PROCESS_BUDGETS = {"help": 1, "-n release_build": 6, "-n trtllm_push": 8}
+RENDER_RATIO_BUDGET = 1.3
+GROWTH_SECONDS_BUDGET = 1.0
+GROWTH_RATIO_BUDGET = 10.0
+BIG_HELP_SECONDS_BUDGET = 0.3
+
+
+@dataclass
+class Figure:
+    """One measured figure, its budget, and whether it is deterministic (checked) or a time."""
+
+    name: str
+    value: float
+    budget: float
+    unit: str
+    checked: bool
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.value <= self.budget
+
+
+# ---- Process counts ------------------------------------------------------------------
+
+def programs(tree: Tree, args: list[str], trace_dir: Path, folder: str = "docker") -> list[str]:
+    """Programs of the successful execve calls of one make run (make itself included).
+
+    `-ff` writes one file per process, so an execve is never split into an "unfinished" and
+    a "resumed" line by another process's output.
+    """
+    shutil.rmtree(trace_dir, ignore_errors=True)
+    trace_dir.mkdir(parents=True)
+    subprocess.run(["strace", "-f", "-ff", "-qq", "-e", "trace=execve", "-e", "signal=none",
+                    "-o", str(trace_dir / "t"), "make", "-C", folder, *args],
+                   cwd=tree.root, env=tree.env(), stdin=subprocess.DEVNULL,
+                   capture_output=True, check=True, timeout=60)
+    found = []
+    for path in sorted(trace_dir.iterdir(), key=lambda p: int(p.suffix[1:])):
+        for line in path.read_text().splitlines():
+            if line.startswith("execve(") and line.rstrip().endswith("= 0"):
+                found.append(Path(line.split('"', 2)[1]).name)
+    return found
+
+
+def process_figures(tree: Tree, work: Path) -> list[Figure]:
+    out = []
+    for goal, budget in PROCESS_BUDGETS.items():
+        seen = programs(tree, goal.split(), work / "trace")
+        before = HAND_WRITTEN[goal]
+        note = " ".join(seen) + (f"; hand-written: {before}" if before else "")
+        out.append(Figure(f"processes: make {goal}", len(seen), budget, "processes", True,
+                          note))
+    return out
+
+
+# ---- mkgen render versus the imports it cannot avoid ----------------------------------
+
+def timed(argv: list[str], cwd: Path, env: dict[str, str],
+          before: Callable[[], None] | None = None) -> float:
+    if before:
+        before()
+    start = time.perf_counter()
+    subprocess.run(argv, cwd=cwd, env=env, check=True, stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def python_env(work: Path) -> dict[str, str]:
+    """Python bytecode and mkgen's template cache in private, empty folders.
+
+    Bytecode is cached as for an installed wheel (pip compiles it): an editable install
+    under PYTHONDONTWRITEBYTECODE would otherwise compile mkgen's sources on every run,
+    which no user pays. The template cache starts empty: the first render fills it.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    env["TMPDIR"] = str(work / "tmp")  # Jinja's bytecode cache lives in the temp folder
+    (work / "tmp").mkdir(exist_ok=True)
+    return env
+
+
+def render_figures(project: Path, runs: int) -> list[Figure]:
+    """Median wall time of each command over `runs` interleaved rounds, as a ratio."""
+    env = python_env(project.parent)
+    script = Path(sys.executable).parent / "mkgen"  # not a version manager's shim
+    commands = {  # run in the project folder, as users do: stages.yaml is the default
+        "imports": [sys.executable, "-c", "import jinja2, yaml, click"],
+        "python -m mkgen render": [sys.executable, "-m", "mkgen", "render"],
+    }
+    if script.exists():
+        commands["mkgen render (console script)"] = [str(script), "render"]
+
+    def fresh() -> None:  # every render writes its files, as the first one after an edit does
+        shutil.rmtree(project / "docker", ignore_errors=True)
+
+    # Compile every module once, as pip does at install time; templates stay uncompiled.
+    subprocess.run([sys.executable, "-c", "import mkgen.cli, mkgen.commands.render, jinja2, "
+                    "yaml, click"], env=env, check=True)
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs + 1):  # round 0 fills the template cache and is reported apart
+        for name, argv in commands.items():
+            samples[name].append(timed(argv, project, env, fresh if "render" in name else None))
+    medians = {name: statistics.median(times[1:]) for name, times in samples.items()}
+    base = medians["imports"]
+    figures = [Figure(f"time: {name} / imports", medians[name] / base, RENDER_RATIO_BUDGET,
+                      "x", False, f"{medians[name] * 1000:.0f} ms vs {base * 1000:.0f} ms, "
+                      f"median of {runs}")
+               for name in commands if name != "imports"]
+    first = samples["python -m mkgen render"][0]
+    figures[0].note += (f"; first run, templates not yet cached: {first * 1000:.0f} ms vs "
+                        f"{samples['imports'][0] * 1000:.0f} ms")
+    return figures
+
+
+# ---- Growth: synthetic configurations -------------------------------------------------
+
+def synthetic_config(stages: int) -> str:
+    """A project with `stages` stages: chains of 10 from an image, each stage copying from
+    a stage two back, a family for every tenth stage, shell and file variables."""
+    lines = ["project:", "  name: synth", "  output: out", "  source_mount: /src", "",
+             "variables:"]
+    for i in range(20):
+        lines += [f"  ARG_{i}:", f"    default: value-{i}", f"    help: Argument {i}.",
+                  "    build_arg: true"]
+    lines += ["  COMMIT:", "    shell: git rev-parse HEAD", "    help: The commit.",
+              "    build_arg: true",
+              "  VERSION:", "    file: version.py", "    key: __version__",
+              "    help: The version.", "", "stages:"]
+    for i in range(stages):
+        base = "debian:12" if i % 10 == 0 else f"s{i - 1}"
+        lines += [f"  s{i}:", f"    from: {base}", f"    help: Stage number {i}.",
+                  f"    args: [ARG_{i % 20}]", "    steps: |",
+                  f"      RUN echo ${{ARG_{i % 20}}} > /s{i}"]
+        if i % 10 >= 2:
+            lines.append(f"      COPY --from=s{i - 2} /s{i - 2} /s{i - 2}")
+    lines += ["", "targets:"]
+    for i in range(0, stages, 10):
+        lines += [f"  fam{i}:", f"    stage: s{i}", f"    help: Family of stage {i}.",
+                  "    variables:", f"      IMAGE_TAG: t{i}-$(ARG_{i % 20})"]
+    return "\n".join(lines) + "\n"
+
+
+def render_in_process(config_path: Path) -> float:
+    """Seconds to load, validate and render (not write) one configuration."""
+    from mkgen.config import load_config
+    from mkgen.render import render_all
+
+    start = time.perf_counter()
+    render_all(load_config(config_path))
+    return time.perf_counter() - start
+
+
+def growth_figures(work: Path, runs: int) -> tuple[list[Figure], Path]:
+    from mkgen.commands.render import render as write_rendered
+
+    paths = {}
+    for n in (100, 1000):
+        folder = work / f"synth{n}"
+        folder.mkdir()
+        (folder / "stages.yaml").write_text(synthetic_config(n))
+        paths[n] = folder / "stages.yaml"
+    render_in_process(paths[100])  # warm-up: imports
+    samples: dict[int, list[float]] = {100: [], 1000: []}
+    for _ in range(runs):
+        for n, path in paths.items():
+            samples[n].append(render_in_process(path))
+    small, big = (min(samples[n]) for n in (100, 1000))
+    with open(os.devnull, "w") as devnull:  # the command echoes what it wrote
+        stdout, sys.stdout = sys.stdout, devnull
+        try:
+            write_rendered(paths[1000])
+        finally:
+            sys.stdout = stdout
+    return [
+        Figure("time: render 1000 stages (in-process)", big, GROWTH_SECONDS_BUDGET, "s", False,
+               f"best of {runs}; 100 stages: {small * 1000:.0f} ms"),
+        Figure("time: render 1000 stages / 100 stages", big / small, GROWTH_RATIO_BUDGET, "x",
+               False, f"{big * 1000:.0f} ms / {small * 1000:.0f} ms"),
+    ], paths[1000].parent / "out"
+
+
+def big_help_figures(out_dir: Path, runs: int) -> list[Figure]:
+    times = []
+    for _ in range(runs + 1):
+        start = time.perf_counter()
+        subprocess.run(["make", "-C", str(out_dir), "help"], check=True,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    median = statistics.median(times[1:])
+    lines = (out_dir / "Makefile").read_text().count("\n")
+    return [Figure("time: make help, 1000-stage Makefile", median, BIG_HELP_SECONDS_BUDGET, "s",
+                   False, f"median of {runs}; Makefile of {lines} lines")]
+
+
+def big_help_processes(out_dir: Path, trace_dir: Path) -> Figure:
+    tree = Tree(root=out_dir.parent, bin=trace_dir / "no-bin", log=trace_dir / "no-log")
+    seen = programs(tree, ["help"], trace_dir / "big", folder=out_dir.name)
+    return Figure("processes: make help, 1000-stage Makefile", len(seen), 1, "processes", True,
+                  " ".join(seen))
+
+
+# ---- Report ---------------------------------------------------------------------------
+
+def table(figures: list[Figure]) -> str:
+    rows = ["| figure | measured | budget | ratio to budget | status | notes |",
+            "|---|---:|---:|---:|---|---|"]
+    for f in figures:
+        value = f"{f.value:.0f}" if f.unit == "processes" else f"{f.value:.3g}"
+        status = "ok" if f.ok else ("OVER (fails --check)" if f.checked else "over (not checked)")
+        rows.append(f"| {f.name} | {value} {f.unit} | {f.budget:g} {f.unit} | "
+                    f"{f.value / f.budget:.2f} | {status} | {f.note} |")
+    return "\n".join(rows) + "\n"
+
+
+def over_budget(figures: list[Figure]) -> list[str]:
+    """Names of the deterministic figures over budget: the only ones that fail --check."""
+    return [f.name for f in figures if f.checked and not f.ok]
+
+
+def measure(quick: bool, work: Path) -> list[Figure]:
+    runs = 3 if quick else 15
+    project = work / "flagship"
+    project.mkdir()
+    shutil.copy(FLAGSHIP, project / "stages.yaml")
+    subprocess.run([sys.executable, "-m", "mkgen", "render", "-c", str(project / "stages.yaml")],
+                   check=True, capture_output=True)
+    tree = make_tree(work / "trt", project / "docker")
+    figures = process_figures(tree, work)
+    figures += render_figures(project, runs)
+    growth, big_out = growth_figures(work, 2 if quick else 7)
+    figures += growth
+    figures.append(big_help_processes(big_out, work))
+    figures += big_help_figures(big_out, runs)
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs (CI)")
+    parser.add_argument("--check", action="store_true",
+                        help="exit 1 when a process count is over budget (times never fail)")
+    parser.add_argument("--out", type=Path, default=REPO / ".bench",
+                        help="folder for results.md and results.json (default: .bench)")
+    args = parser.parse_args(argv)
+    if not shutil.which("strace") or not shutil.which("make"):
+        print("bench: strace and GNU make are needed", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="mkgen-bench-") as tmp:
+        figures = measure(args.quick, Path(tmp))
+    text = table(figures)
+    print(text, end="")
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.md").write_text(text)
+    (args.out / "results.json").write_text(json.dumps(
+        {"quick": args.quick, "figures": [asdict(f) | {"ok": f.ok} for f in figures]},
+        indent=2) + "\n")
+    over = over_budget(figures)
+    if args.check and over:
+        print("bench: over budget: " + ", ".join(over), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
