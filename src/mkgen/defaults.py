@@ -43,6 +43,11 @@ def builtin_variables(project: Project) -> tuple[Variable, ...]:
             "Docker"),
         var("PLATFORM", "", "Target platform of builds, e.g. linux/arm64; empty: the engine's.",
             "Docker"),
+        # Not DOCKER_MANIFEST_OPTS: longer than every other name, it would realign every
+        # Makefile's variables and help.
+        var("MANIFEST_OPTS", "",
+            "Options of docker manifest create and push, e.g. --insecure (plain HTTP).",
+            "Docker"),
         var("DOCKER_PULL", "0", "1: pull the image before running it.", "Run"),
         var("LOCAL_USER", "0",
             "1: run as the calling user (uid, gid, name and a home directory).", "Run"),
