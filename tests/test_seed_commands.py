@@ -46,6 +46,11 @@ def run(tree: Tree, image: str, workdir: str, *tail: str, opts: list[str] = RUN_
             *tail, image]
 
 
+def inspect(image: str) -> list[str]:
+    """The check every run makes first without DOCKER_PULL=1: is the image here?"""
+    return ["image", "inspect", image]
+
+
 def user_layer(tree: Tree, image: str, uid: int, name: str, gid: int, group: str) -> list[str]:
     return ["buildx", "build", "--load", "--build-arg", f"BASE_IMAGE_WITH_TAG={image}",
             "--build-arg", f"USER_ID={uid}", "--build-arg", f"USER_NAME={name}",
@@ -78,13 +83,15 @@ def test_release_push_builds_the_release_target_then_pushes_that_tag(tree: Tree)
 
 def test_release_run_mounts_the_source_and_has_no_tty_without_a_terminal(tree: Tree) -> None:
     assert ok(tree, "release_run") == [
+        inspect("tensorrt_llm/release:latest"),
         run(tree, "tensorrt_llm/release:latest", "/app/tensorrt_llm"),
     ]
 
 
 def test_run_cmd_gives_the_command(tree: Tree) -> None:
     calls = ok(tree, "devel_run", "RUN_CMD=python3 -c 'print(1)'")
-    assert calls == [run(tree, "tensorrt_llm/devel:latest", "/code/tensorrt_llm") +
+    assert calls == [inspect("tensorrt_llm/devel:latest"),
+                     run(tree, "tensorrt_llm/devel:latest", "/code/tensorrt_llm") +
                      ["python3", "-c", "print(1)"]]
 
 
@@ -98,7 +105,8 @@ def test_run_passes_it_when_a_terminal_is_attached(tree: Tree) -> None:
         os.close(main)
         os.close(secondary)
     assert result.returncode == 0, result.stderr
-    assert tree.calls() == [run(tree, "tensorrt_llm/devel:latest", "/code/tensorrt_llm",
+    assert tree.calls() == [inspect("tensorrt_llm/devel:latest"),
+                            run(tree, "tensorrt_llm/devel:latest", "/code/tensorrt_llm",
                                 opts=[*RUN_OPTS, "-it"])]
 
 
@@ -122,6 +130,7 @@ def test_local_user_builds_a_user_layer_and_runs_it(tree: Tree) -> None:
     image = "tensorrt_llm/devel:latest"
     calls = ok(tree, "devel_run", "LOCAL_USER=1", f"HOME_DIR={tree.root}/nohome")
     assert calls == [
+        inspect(image),
         user_layer(tree, image, uid, name, gid, group),
         run(tree, f"{image}-{name}", "/code/tensorrt_llm"),
     ]
@@ -133,7 +142,7 @@ def test_local_user_shares_the_home_cache_when_it_exists(tree: Tree, tmp_path: P
     uid, name, gid, group = me()
     image = "tensorrt_llm/devel:latest"
     calls = ok(tree, "devel_run", "LOCAL_USER=1", f"HOME_DIR={home}")
-    assert calls[1] == ["run", *RUN_OPTS, "--volume", f"{tree.root}:/code/tensorrt_llm",
+    assert calls[2] == ["run", *RUN_OPTS, "--volume", f"{tree.root}:/code/tensorrt_llm",
                         "--volume", f"{home}/.cache:/home/{name}/.cache",
                         "--workdir", "/code/tensorrt_llm", f"{image}-{name}"]
 
@@ -157,6 +166,7 @@ def test_local_user_works_for_a_non_root_caller(tmp_path: Path) -> None:
         group = grp.getgrgid(nobody.pw_gid).gr_name
         image = "tensorrt_llm/devel:latest"
         assert calls == [
+            inspect(image),
             user_layer(tree, image, nobody.pw_uid, "nobody", nobody.pw_gid, group),
             run(tree, f"{image}-nobody", "/code/tensorrt_llm"),
         ]
@@ -173,7 +183,8 @@ def test_cuda_archs_reaches_the_build_unmangled(tree: Tree) -> None:
 
 def test_docker_run_args_add_options(tree: Tree) -> None:
     calls = ok(tree, "devel_run", "DOCKER_RUN_ARGS=--volume /data:/data --env A=1")
-    assert calls == [run(tree, "tensorrt_llm/devel:latest", "/code/tensorrt_llm",
+    assert calls == [inspect("tensorrt_llm/devel:latest"),
+                     run(tree, "tensorrt_llm/devel:latest", "/code/tensorrt_llm",
                          "--volume", "/data:/data", "--env", "A=1")]
 
 
@@ -227,6 +238,7 @@ def test_jenkins_run_local_user(tree: Tree) -> None:
     uid, name, gid, group = me()
     calls = ok(tree, "jenkins_run", "LOCAL_USER=1", f"HOME_DIR={tree.root}/nohome")
     assert calls == [
+        inspect(JENKINS_IMAGE),
         user_layer(tree, JENKINS_IMAGE, uid, name, gid, group),
         run(tree, f"{JENKINS_IMAGE}-{name}", "/code/tensorrt_llm"),
     ]
@@ -285,7 +297,8 @@ def test_rootless_is_detected_from_a_per_user_docker_host(tree: Tree) -> None:
     result = tree.make("devel_run", env=env)
     assert result.returncode == 0
     assert result.stdout.splitlines()[1] == ROOTLESS_MSG
-    assert tree.calls() == [run(tree, "tensorrt_llm/devel:latest", "/code/tensorrt_llm")]
+    assert tree.calls() == [inspect("tensorrt_llm/devel:latest"),
+                            run(tree, "tensorrt_llm/devel:latest", "/code/tensorrt_llm")]
 
 
 def test_is_rootless_overrides_the_heuristics(tree: Tree) -> None:
@@ -299,7 +312,7 @@ def test_source_dir_and_home_dir_override_the_mounts(tree: Tree, tmp_path: Path)
     uid, name, gid, group = me()
     calls = ok(tree, "devel_run", "IS_ROOTLESS=1", "LOCAL_USER=1",
                f"SOURCE_DIR={tmp_path}/bindfs-src", f"HOME_DIR={tmp_path}/bindfs-home")
-    assert calls[1] == ["run", *RUN_OPTS, "--volume", f"{tmp_path}/bindfs-src:/code/tensorrt_llm",
+    assert calls[2] == ["run", *RUN_OPTS, "--volume", f"{tmp_path}/bindfs-src:/code/tensorrt_llm",
                         "--volume", f"{tmp_path}/bindfs-home/.cache:/home/{name}/.cache",
                         "--workdir", "/code/tensorrt_llm", f"tensorrt_llm/devel:latest-{name}"]
 
@@ -331,7 +344,8 @@ def test_a_typo_stops_with_the_known_stages_and_no_docker_call(tree: Tree) -> No
 
 def test_a_stray_file_named_like_a_target_changes_nothing(tree: Tree) -> None:
     (tree.docker_dir / "devel_run").write_text("")
-    assert ok(tree, "devel_run") == [run(tree, "tensorrt_llm/devel:latest", "/code/tensorrt_llm")]
+    assert ok(tree, "devel_run") == [inspect("tensorrt_llm/devel:latest"),
+                                     run(tree, "tensorrt_llm/devel:latest", "/code/tensorrt_llm")]
 
 
 def test_every_generated_target_is_phony(tree: Tree) -> None:

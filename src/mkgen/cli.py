@@ -86,5 +86,96 @@ def validate(config_path: Path) -> None:
     _run(lambda: cmd.validate(config_path))
 
 
+def _complete_target(ctx: click.Context, param: click.Parameter,
+                     incomplete: str) -> list[str]:
+    """Shell completion of TARGET: the targets of the configuration being used."""
+    from mkgen.commands.list import targets
+    from mkgen.config import load_config
+
+    try:
+        config = load_config(ctx.params.get("config_path") or Path("stages.yaml"))
+    except MkgenError:
+        return []
+    return [t.name for t in targets(config) if t.name.startswith(incomplete)]
+
+
+@cli.command(name="list")
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def list_(config_path: Path, as_json: bool) -> None:
+    """List stages (with parents), families, every target and every variable.
+
+    \b
+    Example:
+      mkgen list --json | jq -r '.targets[].name'
+    """
+    from mkgen.commands import list as cmd
+
+    _run(lambda: cmd.list_config(config_path, as_json))
+
+
+@cli.command()
+@config_option
+@click.argument("target", shell_complete=_complete_target)
+@click.argument("assignments", nargs=-1, metavar="[VARIABLE=value]...")
+def explain(config_path: Path, target: str, assignments: tuple[str, ...]) -> None:
+    """Show a target's variables, where each value comes from, and the exact commands it
+    would run. Runs nothing.
+
+    \b
+    Example:
+      mkgen explain devel_run LOCAL_USER=1
+    """
+    from mkgen.commands import explain as cmd
+
+    _run(lambda: cmd.explain(config_path, target, assignments))
+
+
+@cli.command()
+@config_option
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid",
+              show_default=True, help="Mermaid (for Markdown) or DOT (for Graphviz).")
+def graph(config_path: Path, fmt: str) -> None:
+    """Print the stage graph (FROM, COPY --from, RUN --mount from=) and the families.
+
+    \b
+    Example:
+      mkgen graph --format dot | dot -Tsvg > stages.svg
+    """
+    from mkgen.commands import graph as cmd
+
+    _run(lambda: cmd.graph(config_path, fmt))
+
+
+@cli.command()
+@config_option
+@click.option("--from", "dockerfile", type=click.Path(path_type=Path, dir_okay=False),
+              help="Adopt this multi-stage Dockerfile: its stages, ARGs and instructions.")
+def init(config_path: Path, dockerfile: Path | None) -> None:
+    """Write a starter stages.yaml, or one that renders an existing Dockerfile. Never
+    overwrites a stages.yaml.
+
+    \b
+    Example:
+      mkgen init --from docker/Dockerfile.multi && mkgen render --force
+    """
+    from mkgen.commands import init as cmd
+
+    _run(lambda: cmd.init(config_path, dockerfile))
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of stages.yaml (for editors and CI).
+
+    \b
+    Example:
+      mkgen schema > schema/stages.schema.json
+    """
+    from mkgen.commands import schema as cmd
+
+    _run(cmd.schema)
+
+
 def main() -> None:
     cli(prog_name="mkgen")

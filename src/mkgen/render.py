@@ -17,7 +17,7 @@ ACTION_HELP = {
     "push": "Build, then push the {what} image.",
     "run": "Run the {what} image in a new container.",
     "pull": "Pull the {what} image.",
-    "manifest": "Push the multi-arch manifest of the {what} image.",
+    "manifest": "Push the manifest list of the per-arch {what} images (IMAGE_WITH_TAG-ARCH).",
 }
 
 
@@ -70,6 +70,30 @@ def _group(item: Stage | Family, stage: Stage) -> Group:
                  targets=helps, assignments=tuple(assignments), pushes=pushes)
 
 
+@dataclass(frozen=True)
+class ManifestEntry:
+    """One architecture of a multi-arch family: its platform and its image's tag suffix."""
+
+    os: str
+    arch: str
+    variant: str
+
+    @property
+    def suffix(self) -> str:
+        # IMAGE_WITH_TAG-amd64, IMAGE_WITH_TAG-arm-v7: still a valid tag.
+        return "-".join(p for p in (self.arch, self.variant) if p)
+
+
+def _manifests(families: tuple[Family, ...]) -> list[tuple[str, list[ManifestEntry]]]:
+    """(target, per-arch entries) of every family with the manifest action."""
+    out = []
+    for family in families:
+        if MANIFEST_ACTION in family.actions:
+            entries = [ManifestEntry(*(p.split("/") + [""])[:3]) for p in family.platforms]
+            out.append((f"{family.name}_{MANIFEST_ACTION}", entries))
+    return out
+
+
 def _variable_block(var: Variable) -> dict[str, object]:
     """How one variable is defined in the Makefile, already escaped."""
     block: dict[str, object] = {"name": var.name, "help": var.help, "export": var.secret}
@@ -104,7 +128,7 @@ def _help_default(var: Variable) -> str:
 
 def _help_lines(config: Config, groups: list[Group]) -> list[str]:
     out = [f"Usage: make -C {config.project.output} TARGET [VARIABLE=value ...]", ""]
-    width = max([len(t) for g in groups for t, _ in g.targets] + [4])
+    width = max([len(t) for g in groups for t, _ in g.targets] + [len("doctor")])
     for kind, title in (("stage", "Stages"), ("family", "Target families")):
         chosen = [g for g in groups if g.kind == kind]
         if not chosen:
@@ -118,6 +142,7 @@ def _help_lines(config: Config, groups: list[Group]) -> list[str]:
         out.append("")
     out.append("Other targets:")
     out.append(f"    {'help':<{width}}  List targets and variables (the default goal).")
+    out.append(f"    {'doctor':<{width}}  Check docker, the build command and rootless mode.")
     out.append("")
     vwidth = max(len(v.name) for v in config.variables)
     for group in GROUP_ORDER:
@@ -171,6 +196,7 @@ def makefile_context(config: Config) -> dict[str, object]:
         "help_lines": _help_lines(config, groups),
         "snippet": config.makefile_snippet,
         "actions": [a for a in (*ACTIONS, MANIFEST_ACTION) if by_action[a]],
+        "manifests": _manifests(config.families),
     }
 
 
@@ -179,7 +205,8 @@ def dockerfile_context(config: Config) -> dict[str, object]:
     global_args: list[tuple[str, str]] = []
     from_args = {s.from_arg: s.base for s in config.stages if s.from_arg}
     for var in config.build_args:
-        default = from_args.get(var.name, var.default if not var.computed else "")
+        # stages.yaml syntax ($$ for $) becomes the literal text the Dockerfile quotes.
+        default = from_args.get(var.name, escape.literal(var.default) if not var.computed else "")
         global_args.append((var.name, default))
     stages = []
     for stage in order:
