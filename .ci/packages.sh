@@ -17,16 +17,16 @@ for pkg in "${packages[@]}"; do
 done
 
 if ((${#missing[@]} == 0)); then
-  echo "engine.sh: ${packages[*]} already installed"
+  echo "packages.sh: ${packages[*]} already installed"
   exit 0
 fi
 
 if ((EUID != 0)); then
-  echo "engine.sh: installing ${missing[*]} needs root; rerun as root" >&2
+  echo "packages.sh: installing ${missing[*]} needs root; rerun as root" >&2
   exit 1
 fi
 
-echo "engine.sh: installing ${missing[*]}"
+echo "packages.sh: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y "${missing[@]}"
