@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from mkgen import checker
 from mkgen import validate as v
 from mkgen.model import ACTIONS, ALL_ACTIONS
 
@@ -18,7 +19,7 @@ SCHEMA_PATH = "schema/stages.schema.json"
 # The loader reads every YAML scalar as the text written (`8`, `on`, `12.10`), so a text field
 # accepts any scalar; a flag accepts YAML's booleans and the words the validator reads as one.
 TEXT: dict[str, Any] = {"type": ["string", "number", "boolean", "null"]}
-FLAG: dict[str, Any] = {"anyOf": [{"type": "boolean"}, {"enum": [*v.TRUE, *v.FALSE]}]}
+FLAG: dict[str, Any] = {"anyOf": [{"type": "boolean"}, {"enum": [*checker.TRUE, *checker.FALSE]}]}
 
 
 def _pattern(regex: Any) -> str:

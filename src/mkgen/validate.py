@@ -7,6 +7,7 @@ from typing import Any
 
 from mkgen import dockerfile, escape, references, resolve
 from mkgen.defaults import INTERNAL, builtin_variables
+from mkgen.checker import Checker, did_you_mean
 from mkgen.errors import ConfigError, Problem
 from mkgen.loader import MarkedDict, MarkedList
 from mkgen.model import (ACTIONS, ALL_ACTIONS, MANIFEST_ACTION, ActionSettings, Config, Family,
@@ -31,9 +32,6 @@ IMAGE_REF = re.compile(
 )
 CREDENTIAL = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|(^|_)KEY($|_)|API_KEY|CREDENTIAL")
 PLATFORM = re.compile(r"^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$")
-TRUE, FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
-# Tabs are fine; NUL, escape sequences and the other C0/C1 controls reach no argv intact.
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Variables GNU make itself gives a meaning ("Special Variables", "Variables Used by
 # Implicit Rules" are off), and environment variables every recipe needs: a Makefile that
 # assigns PATH exports the new value to docker's environment.
@@ -45,118 +43,7 @@ RESERVED = frozenset({
 })
 
 
-def did_you_mean(word: str, choices: Any) -> str:
-    import difflib  # only a config with a typo pays for this import
-
-    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean '{match[0]}'?" if match else ""
-
-
-class _Checker:
-    """Walks the loaded tree; every problem is recorded with file, line, column and path."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.problems: list[Problem] = []
-
-    # -- recording ----------------------------------------------------------------------
-    def at(self, node: Any, key: str | int | None, path: str, message: str,
-           hint: str = "") -> None:
-        line, col = 1, 1
-        if isinstance(node, MarkedDict):
-            mark = node.key_marks.get(key) if isinstance(key, str) else None
-            mark = mark or node.mark
-            line, col = mark.line, mark.col
-        elif isinstance(node, MarkedList):
-            mark = node.item_marks[key] if isinstance(key, int) else node.mark
-            line, col = mark.line, mark.col
-        self.problems.append(Problem(self.file, line, col, path, message, hint))
-
-    def value_at(self, node: MarkedDict, key: str, path: str, message: str,
-                 hint: str = "") -> None:
-        mark = node.value_marks.get(key, node.mark)
-        self.problems.append(Problem(self.file, mark.line, mark.col, path, message, hint))
-
-    # -- shapes -------------------------------------------------------------------------
-    def mapping(self, parent: Any, key: Any, value: Any, path: str) -> MarkedDict | None:
-        if value is None:
-            empty = MarkedDict()
-            empty.mark, empty.key_marks, empty.value_marks = parent.mark, {}, {}
-            return empty
-        if not isinstance(value, MarkedDict):
-            self.at(parent, key, path, "must be a mapping", "write 'key: value' lines under it")
-            return None
-        return value
-
-    def known_keys(self, node: MarkedDict, allowed: tuple[str, ...], path: str) -> None:
-        for key in node:
-            if key not in allowed:
-                hint = did_you_mean(key, allowed) or f"allowed keys: {', '.join(allowed)}"
-                self.at(node, key, f"{path}.{key}" if path else key, "unknown key", hint)
-
-    def string(self, node: MarkedDict, key: str, path: str, default: str = "") -> str:
-        value = node.get(key, default)
-        if value is None:
-            return ""
-        if not isinstance(value, str):
-            self.at(node, key, path, "must be a string", "quote it or write it on one line")
-            return default
-        if "\n" in value.rstrip("\n") or "\r" in value:
-            self.at(node, key, path, "must be a single line",
-                    "a Makefile value or shell word cannot carry a newline")
-            return default
-        if CONTROL.search(value.rstrip("\n")):
-            self.at(node, key, path, "must not contain control characters",
-                    "make and the shell cannot carry them; write the text out")
-            return default
-        return value.rstrip("\n")
-
-    def boolean(self, node: MarkedDict, key: str, path: str) -> bool:
-        value = node.get(key, "false")
-        if isinstance(value, str) and value.lower() in TRUE:
-            return True
-        if isinstance(value, str) and value.lower() in FALSE:
-            return False
-        self.at(node, key, path, f"must be true or false, not {value!r}")
-        return False
-
-    def string_list(self, node: MarkedDict, key: str, path: str) -> list[str]:
-        value = node.get(key)
-        if value is None:
-            return []
-        if isinstance(value, str):
-            return [value]
-        if not isinstance(value, MarkedList) or not all(isinstance(v, str) for v in value):
-            self.at(node, key, path, "must be a list of strings")
-            return []
-        return list(value)
-
-    def overrides(self, parent: MarkedDict, key: str, path: str,
-                  names: set[str]) -> tuple[tuple[str, str], ...]:
-        node = self.mapping(parent, key, parent.get(key), path)
-        if node is None:
-            return ()
-        out = []
-        for name in node:
-            sub = f"{path}.{name}"
-            if name not in names:
-                self.at(node, name, sub, "unknown variable",
-                        did_you_mean(name, names) or "declare it under 'variables' first")
-                continue
-            value = self.string(node, name, sub)
-            self.check_refs(node, name, sub, value, names)
-            out.append((name, value))
-        return tuple(out)
-
-    def check_refs(self, node: MarkedDict, key: str, path: str, value: str,
-                   names: set[str]) -> None:
-        for ref in escape.refs(value):
-            if ref not in names and ref not in INTERNAL:
-                hint = did_you_mean(ref, names) or "write $$ for a literal $"
-                self.value_at(node, key, path, f"refers to unknown variable $({ref})", hint)
-
-
-def _project(c: _Checker, root: MarkedDict) -> Project:
+def _project(c: Checker, root: MarkedDict) -> Project:
     node = c.mapping(root, "project", root.get("project"), "project")
     if node is None or "project" not in root:
         if node is not None:
@@ -185,7 +72,7 @@ def _project(c: _Checker, root: MarkedDict) -> Project:
     return project
 
 
-def _variable(c: _Checker, parent: MarkedDict, name: str, raw: Any,
+def _variable(c: Checker, parent: MarkedDict, name: str, raw: Any,
               builtin: Variable | None) -> Variable | None:
     path = f"variables.{name}"
     if not VARIABLE_NAME.match(name):
@@ -253,7 +140,7 @@ def _variable(c: _Checker, parent: MarkedDict, name: str, raw: Any,
     return var
 
 
-def _variables(c: _Checker, root: MarkedDict, project: Project) -> tuple[Variable, ...]:
+def _variables(c: Checker, root: MarkedDict, project: Project) -> tuple[Variable, ...]:
     builtins = {v.name: v for v in builtin_variables(project)}
     declared: dict[str, Variable] = {}
     node = c.mapping(root, "variables", root.get("variables"), "variables")
@@ -273,7 +160,7 @@ def _variables(c: _Checker, root: MarkedDict, project: Project) -> tuple[Variabl
     return result
 
 
-def _action_list(c: _Checker, node: MarkedDict, path: str, allowed: tuple[str, ...],
+def _action_list(c: Checker, node: MarkedDict, path: str, allowed: tuple[str, ...],
                  default: tuple[str, ...]) -> tuple[str, ...]:
     if "actions" not in node:
         return default
@@ -287,7 +174,7 @@ def _action_list(c: _Checker, node: MarkedDict, path: str, allowed: tuple[str, .
     return tuple(a for a in allowed if a in actions)
 
 
-def _per_action(c: _Checker, node: MarkedDict, path: str, names: set[str],
+def _per_action(c: Checker, node: MarkedDict, path: str, names: set[str],
                 actions: tuple[str, ...]) -> tuple[ActionSettings, ...]:
     out = []
     for action in ALL_ACTIONS:
@@ -299,7 +186,7 @@ def _per_action(c: _Checker, node: MarkedDict, path: str, names: set[str],
             continue
         if action not in actions:
             c.at(node, action, sub, f"settings for action '{action}', which this one lacks",
-                 f"add it to 'actions' or remove these settings")
+                 "add it to 'actions' or remove these settings")
         c.known_keys(settings, ACTION_KEYS, sub)
         overrides = list(c.overrides(settings, "variables", f"{sub}.variables", names))
         if "workdir" in settings:
@@ -310,7 +197,7 @@ def _per_action(c: _Checker, node: MarkedDict, path: str, names: set[str],
     return tuple(out)
 
 
-def _steps(c: _Checker, node: MarkedDict, path: str) -> tuple[str, ...]:
+def _steps(c: Checker, node: MarkedDict, path: str) -> tuple[str, ...]:
     raw = node.get("steps")
     if raw is None:
         return ()
@@ -335,7 +222,7 @@ def _steps(c: _Checker, node: MarkedDict, path: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _step_at(c: _Checker, node: MarkedDict, index: int, offset: int, path: str,
+def _step_at(c: Checker, node: MarkedDict, index: int, offset: int, path: str,
              message: str, hint: str = "") -> None:
     """A problem in line `offset` of step `index`, whether steps are one block or a list."""
     raw = node.get("steps")
@@ -347,7 +234,7 @@ def _step_at(c: _Checker, node: MarkedDict, index: int, offset: int, path: str,
                               hint))
 
 
-def _stages(c: _Checker, root: MarkedDict, names: set[str],
+def _stages(c: Checker, root: MarkedDict, names: set[str],
             variables: tuple[Variable, ...]) -> tuple[Stage, ...]:
     node = c.mapping(root, "stages", root.get("stages"), "stages")
     if node is None:
@@ -392,7 +279,7 @@ def _stages(c: _Checker, root: MarkedDict, names: set[str],
     return tuple(stages)
 
 
-def _check_stage_refs(c: _Checker, node: MarkedDict, path: str, stage: Stage,
+def _check_stage_refs(c: Checker, node: MarkedDict, path: str, stage: Stage,
                       stage_names: dict[str, None], build_args: set[str],
                       secrets: set[str]) -> None:
     base = stage.base
@@ -472,7 +359,7 @@ def _stage_ref_problem(ref: str, stage: str,
     return None
 
 
-def _families(c: _Checker, root: MarkedDict, names: set[str],
+def _families(c: Checker, root: MarkedDict, names: set[str],
               stages: tuple[Stage, ...]) -> tuple[Family, ...]:
     node = c.mapping(root, "targets", root.get("targets"), "targets")
     if node is None:
@@ -516,7 +403,7 @@ def _families(c: _Checker, root: MarkedDict, names: set[str],
     return tuple(out)
 
 
-def _collisions(c: _Checker, root: MarkedDict, stages: tuple[Stage, ...],
+def _collisions(c: Checker, root: MarkedDict, stages: tuple[Stage, ...],
                 families: tuple[Family, ...]) -> None:
     seen: dict[str, str] = {"help": "mkgen", "doctor": "mkgen"}
     collided: set[str] = set()
@@ -540,7 +427,7 @@ def _collisions(c: _Checker, root: MarkedDict, stages: tuple[Stage, ...],
                  "has the name of a stage", "rename the family")
 
 
-def _reference_cycles(c: _Checker, data: MarkedDict, variables: tuple[Variable, ...],
+def _reference_cycles(c: Checker, data: MarkedDict, variables: tuple[Variable, ...],
                       stages: tuple[Stage, ...], families: tuple[Family, ...]) -> None:
     for path, cycle in references.cycles(variables, stages, families):
         line, col = _value_mark(data, path)
@@ -568,7 +455,7 @@ def _value_mark(data: MarkedDict, path: tuple[str, ...]) -> tuple[int, int]:
 def validate(data: Any, source: Path) -> Config:
     """Turn the loaded YAML of one stages.yaml into a Config, or raise ConfigError."""
     file = str(source)
-    c = _Checker(file)
+    c = Checker(file)
     if not isinstance(data, MarkedDict):
         raise ConfigError([Problem(file, 1, 1, "", "must be a mapping with 'project' and "
                                    "'stages'", "run 'mkgen init' for a starter")])
