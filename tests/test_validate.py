@@ -41,7 +41,10 @@ def test_an_alias_bomb_loads_in_linear_time() -> None:
 
 
 def test_deep_nesting_is_a_located_error_not_a_traceback() -> None:
-    with pytest.raises(ConfigError, match=r"^s\.yaml:1:1: nested too deeply"):
+    # Older libyaml recurses until the process segfaults, so mkgen bounds the depth itself;
+    # newer wheels ship a libyaml that stops first with its own message. Either way: located.
+    with pytest.raises(ConfigError, match=r"^s\.yaml:1:\d+: (nested too deeply|invalid YAML: "
+                                          r"exceeded maximum nesting depth)"):
         load_text("x: " + "[" * 20000 + "]" * 20000, "s.yaml")
 
 
