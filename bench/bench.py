@@ -23,10 +23,12 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))  # tests.support: the fake TensorRT-LLM tree and docker stand-in
+from mkgen.testing import Checkout, make_checkout
 
-from tests.support import FLAGSHIP, Tree, make_tree  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
+FLAGSHIP = REPO / "stages.yaml"
+# The fake TensorRT-LLM checkout the tests use too (version.py, the Jenkins file).
+TRTLLM_FILES = REPO / "tests" / "fixtures" / "trtllm"
 
 # The hand-written TensorRT-LLM docker/Makefile, as measured in the issue (2026-11-27).
 HAND_WRITTEN = {"help": None, "-n release_build": 102, "-n trtllm_push": 180}
@@ -55,7 +57,7 @@ class Figure:
 
 # ---- Process counts ------------------------------------------------------------------
 
-def programs(tree: Tree, args: list[str], trace_dir: Path, folder: str = "docker") -> list[str]:
+def programs(tree: Checkout, args: list[str], trace_dir: Path, folder: str = "docker") -> list[str]:
     """Programs of the successful execve calls of one make run (make itself included).
 
     `-ff` writes one file per process, so an execve is never split into an "unfinished" and
@@ -75,7 +77,7 @@ def programs(tree: Tree, args: list[str], trace_dir: Path, folder: str = "docker
     return found
 
 
-def process_figures(tree: Tree, work: Path) -> list[Figure]:
+def process_figures(tree: Checkout, work: Path) -> list[Figure]:
     out = []
     for goal, budget in PROCESS_BUDGETS.items():
         seen = programs(tree, goal.split(), work / "trace")
@@ -127,8 +129,8 @@ def render_figures(project: Path, runs: int) -> list[Figure]:
         shutil.rmtree(project / "docker", ignore_errors=True)
 
     # Compile every module once, as pip does at install time; templates stay uncompiled.
-    subprocess.run([sys.executable, "-c", "import mkgen.cli, mkgen.commands.render, jinja2, "
-                    "yaml, click"], env=env, check=True)
+    subprocess.run([sys.executable, "-c", "import mkgen.cli, mkgen.commands.render, mkgen.api, "
+                    "jinja2, yaml, click"], env=env, check=True)
     samples: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs + 1):  # round 0 fills the template cache and is reported apart
         for name, argv in commands.items():
@@ -175,7 +177,7 @@ def synthetic_config(stages: int) -> str:
 
 def render_in_process(config_path: Path) -> float:
     """Seconds to load, validate and render (not write) one configuration."""
-    from mkgen.config import load_config
+    from mkgen.api import load_config
     from mkgen.render import render_all
 
     start = time.perf_counter()
@@ -184,7 +186,7 @@ def render_in_process(config_path: Path) -> float:
 
 
 def growth_figures(work: Path, runs: int) -> tuple[list[Figure], Path]:
-    from mkgen.commands.render import render as write_rendered
+    from mkgen import api
 
     paths = {}
     for n in (100, 1000):
@@ -198,12 +200,8 @@ def growth_figures(work: Path, runs: int) -> tuple[list[Figure], Path]:
         for n, path in paths.items():
             samples[n].append(render_in_process(path))
     small, big = (min(samples[n]) for n in (100, 1000))
-    with open(os.devnull, "w") as devnull:  # the command echoes what it wrote
-        stdout, sys.stdout = sys.stdout, devnull
-        try:
-            write_rendered(paths[1000])
-        finally:
-            sys.stdout = stdout
+    big_config = api.load_config(paths[1000])
+    api.write(big_config, api.render(big_config))
     return [
         Figure("time: render 1000 stages (in-process)", big, GROWTH_SECONDS_BUDGET, "s", False,
                f"best of {runs}; 100 stages: {small * 1000:.0f} ms"),
@@ -226,7 +224,7 @@ def big_help_figures(out_dir: Path, runs: int) -> list[Figure]:
 
 
 def big_help_processes(out_dir: Path, trace_dir: Path) -> Figure:
-    tree = Tree(root=out_dir.parent, bin=trace_dir / "no-bin", log=trace_dir / "no-log")
+    tree = Checkout(root=out_dir.parent, bin=trace_dir / "no-bin", log=trace_dir / "no-log")
     seen = programs(tree, ["help"], trace_dir / "big", folder=out_dir.name)
     return Figure("processes: make help, 1000-stage Makefile", len(seen), 1, "processes", True,
                   " ".join(seen))
@@ -257,7 +255,7 @@ def measure(quick: bool, work: Path) -> list[Figure]:
     shutil.copy(FLAGSHIP, project / "stages.yaml")
     subprocess.run([sys.executable, "-m", "mkgen", "render", "-c", str(project / "stages.yaml")],
                    check=True, capture_output=True)
-    tree = make_tree(work / "trt", project / "docker")
+    tree = make_checkout(work / "trt", TRTLLM_FILES, project / "docker", branch="feature/x-1")
     figures = process_figures(tree, work)
     figures += render_figures(project, runs)
     growth, big_out = growth_figures(work, 2 if quick else 7)

@@ -1,93 +1,80 @@
-"""Helpers shared by the tests: a recording docker stand-in and a fake TensorRT-LLM tree."""
+"""Helpers shared by the tests: the small project, the CLI runner, a fake TensorRT-LLM
+checkout (mkgen.testing does the work)."""
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
+
+from mkgen.testing import Checkout, install_recording_docker, make_checkout, parse_calls
 
 REPO = Path(__file__).resolve().parents[1]
 FLAGSHIP = REPO / "stages.yaml"
 
-# The stand-in records its argv (fields end with \037, calls with \036) and succeeds; with
-# MKGEN_STANDIN_FAIL=<subcommand> it fails that subcommand (e.g. "image" or "push"). It is
-# POSIX sh so that any user can run it and it costs one process.
-STANDIN = """#!/bin/sh
-{ for arg in "$@"; do printf '%s\\037' "$arg"; done; printf '\\036'; } >> "$MKGEN_DOCKER_LOG"
-if [ -n "$MKGEN_STANDIN_FAIL" ] && [ "$1" = "$MKGEN_STANDIN_FAIL" ]; then exit 1; fi
+# A small project with every kind of value: a shell command, a file, a secret, a family with
+# a per-action override, and a stage copied from.
+SMALL = """\
+project:
+  name: small
+variables:
+  GIT_COMMIT:
+    shell: git rev-parse HEAD
+    help: Commit recorded in the image.
+    build_arg: true
+  VERSION:
+    file: version.txt
+    key: VERSION
+    build_arg: true
+  NPM_TOKEN:
+    secret: true
+    help: Token of the private registry.
+stages:
+  deps:
+    from: node:22
+    steps: RUN --mount=type=secret,id=NPM_TOKEN npm ci
+  app:
+    from: debian:12
+    help: The application.
+    args: [GIT_COMMIT, VERSION]
+    steps: |
+      COPY --from=deps /node_modules /app/node_modules
+      LABEL commit=${GIT_COMMIT} version=${VERSION}
+    run:
+      workdir: /app
+targets:
+  nightly:
+    stage: app
+    actions: [build, push]
+    variables:
+      IMAGE_TAG: nightly
+    push:
+      variables:
+        IMAGE_NAME: registry.local/small
 """
 
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    """mkgen's CLI through click's runner: (exit code, stdout, stderr)."""
+    from click.testing import CliRunner
+
+    from mkgen.cli import cli
+
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+# The fake TensorRT-LLM checkout: tests/fixtures/trtllm holds tensorrt_llm/version.py and
+# jenkins/L0_MergeRequest.groovy, which set these.
+FIXTURE = REPO / "tests" / "fixtures" / "trtllm"
 JENKINS_IMAGE = "urm.nvidia.com/sw-tensorrt-docker/tensorrt-llm:pytorch-25.01-py3-x86_64-202511"
-GROOVY = f"""// Container configuration (abridged from the real file)
-LLM_SBSA_DOCKER_IMAGE = "urm.nvidia.com/sw-tensorrt-docker/tensorrt-llm:sbsa-202511"
-LLM_DOCKER_IMAGE = "{JENKINS_IMAGE}"
-LLM_ROCKYLINUX8_PY310_DOCKER_IMAGE = "urm.nvidia.com/sw-tensorrt-docker/tensorrt-llm:rocky8"
-"""
 VERSION = "0.21.0rc1"
 
-
-@dataclass
-class Tree:
-    """A checkout of the flagship project: git repo, docker/ as rendered, a docker stand-in."""
-
-    root: Path
-    bin: Path
-    log: Path
-
-    @property
-    def docker_dir(self) -> Path:
-        return self.root / "docker"
-
-    def env(self, **extra: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("MAKE", "MFLAGS", "DOCKER"))}
-        env.update(PATH=f"{self.bin}:{os.environ['PATH']}", MKGEN_DOCKER_LOG=str(self.log),
-                   LC_ALL="C")
-        env.update(extra)
-        return env
-
-    def make(self, *args: str, env: dict[str, str] | None = None,
-             prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
-        """Run GNU make on the rendered Makefile from the project root, stdin closed."""
-        self.log.write_text("")
-        return subprocess.run([*prefix, "make", "-C", "docker", *args], cwd=self.root,
-                              env=env or self.env(), stdin=subprocess.DEVNULL,
-                              capture_output=True, text=True, timeout=60)
-
-    def calls(self) -> list[list[str]]:
-        return parse_log(self.log.read_text())
-
-    def git(self, *args: str) -> str:
-        return subprocess.run(["git", *args], cwd=self.root, check=True, capture_output=True,
-                              text=True).stdout.strip()
-
-
-def parse_log(text: str) -> list[list[str]]:
-    return [call.split("\037")[:-1] for call in text.split("\036")[:-1]]
+Tree = Checkout  # the tests' name for a checkout of the flagship project
+parse_log = parse_calls
 
 
 def install_standin(bin_dir: Path) -> None:
-    bin_dir.mkdir(parents=True, exist_ok=True)
-    docker = bin_dir / "docker"
-    docker.write_text(STANDIN)
-    docker.chmod(0o755)
+    install_recording_docker(bin_dir)
 
 
 def make_tree(root: Path, docker_dir: Path, branch: str = "feature/x-1") -> Tree:
     """A fake TensorRT-LLM checkout at `root` with `docker_dir`'s files as its docker/."""
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "tensorrt_llm").mkdir()
-    (root / "tensorrt_llm" / "version.py").write_text(f'__version__ = "{VERSION}"\n')
-    (root / "jenkins").mkdir()
-    (root / "jenkins" / "L0_MergeRequest.groovy").write_text(GROOVY)
-    shutil.copytree(docker_dir, root / "docker")
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
-    subprocess.run(["git", "init", "-q", "-b", branch, str(root)], check=True)
-    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
-    subprocess.run([*git, "-C", str(root), "commit", "-qm", "init"], check=True)
-    tree = Tree(root=root, bin=root.parent / f"{root.name}-bin", log=root.parent / "docker.log")
-    install_standin(tree.bin)
-    tree.log.write_text("")
-    return tree
+    return make_checkout(root, FIXTURE, docker_dir, branch)

@@ -1,7 +1,7 @@
 """Walking a loaded stages.yaml: every finding recorded with file, line, column and key path.
 
-These checks know YAML shapes and places, nothing about what a stage or a family means:
-validate.py holds that.
+These checks know YAML shapes, places and the key table (allowed keys, defaults), nothing
+about what a stage or a family means: the validate_* modules hold that.
 """
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import re
 from typing import Any
 
 from mkgen import escape
-from mkgen.defaults import INTERNAL
+from mkgen.builtin_variables import INTERNAL
 from mkgen.errors import Problem
-from mkgen.loader import MarkedDict, MarkedList
+from mkgen.keys import FALSE, TRUE, Key, Section
+from mkgen.loader import MarkedDict, MarkedList, Position
 
-TRUE, FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
 # Tabs are fine; NUL, escape sequences and the other C0/C1 controls reach no argv intact.
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -23,6 +23,22 @@ def did_you_mean(word: str, choices: Any) -> str:
 
     match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"did you mean '{match[0]}'?" if match else ""
+
+
+def empty_mapping(where: Position) -> MarkedDict:
+    """An empty mapping standing where a key had no value (`variables:` with nothing)."""
+    empty = MarkedDict()
+    empty.mark, empty.key_marks, empty.value_marks = where, {}, {}
+    return empty
+
+
+def single_key_mapping(key: str, value: Any, where: Position) -> MarkedDict:
+    """The long form of a shorthand (`BASE_TAG: "12"` is `BASE_TAG: {default: "12"}`)."""
+    node = MarkedDict({key: value})
+    node.mark = where
+    node.key_marks = {key: where}
+    node.value_marks = {key: where}
+    return node
 
 
 class Checker:
@@ -35,78 +51,96 @@ class Checker:
     # -- recording ----------------------------------------------------------------------
     def at(self, node: Any, key: str | int | None, path: str, message: str,
            hint: str = "") -> None:
-        line, col = 1, 1
+        """A problem at a key of a mapping (or an item of a list), else at the node."""
+        mark = None
         if isinstance(node, MarkedDict):
-            mark = node.key_marks.get(key) if isinstance(key, str) else None
-            mark = mark or node.mark
-            line, col = mark.line, mark.col
+            mark = (node.key_marks.get(key) if isinstance(key, str) else None) or node.mark
         elif isinstance(node, MarkedList):
             mark = node.item_marks[key] if isinstance(key, int) else node.mark
-            line, col = mark.line, mark.col
-        self.problems.append(Problem(self.file, line, col, path, message, hint))
+        self.record(mark or Position(1, 1), path, message, hint)
 
     def value_at(self, node: MarkedDict, key: str, path: str, message: str,
                  hint: str = "") -> None:
-        mark = node.value_marks.get(key, node.mark)
+        """A problem in the value of a key (where its text starts)."""
+        self.record(node.value_marks.get(key, node.mark), path, message, hint)
+
+    def item_at(self, node: MarkedDict, key: str, index: int, path: str, message: str,
+                hint: str = "") -> None:
+        """A problem in item `index` of a list value, or in the value when it is one text."""
+        items = node.get(key)
+        if isinstance(items, MarkedList):
+            self.at(items, index, path, message, hint)
+        else:
+            self.at(node, key, path, message, hint)
+
+    def record(self, mark: Position, path: str, message: str, hint: str = "") -> None:
         self.problems.append(Problem(self.file, mark.line, mark.col, path, message, hint))
 
     # -- shapes -------------------------------------------------------------------------
     def mapping(self, parent: Any, key: Any, value: Any, path: str) -> MarkedDict | None:
         if value is None:
-            empty = MarkedDict()
-            empty.mark, empty.key_marks, empty.value_marks = parent.mark, {}, {}
-            return empty
+            return empty_mapping(parent.mark)
         if not isinstance(value, MarkedDict):
             self.at(parent, key, path, "must be a mapping", "write 'key: value' lines under it")
             return None
         return value
 
-    def known_keys(self, node: MarkedDict, allowed: tuple[str, ...], path: str) -> None:
+    def known_keys(self, node: MarkedDict, section: Section, path: str) -> None:
         for key in node:
-            if key not in allowed:
-                hint = did_you_mean(key, allowed) or f"allowed keys: {', '.join(allowed)}"
+            if key not in section.names:
+                hint = did_you_mean(key, section.names) or \
+                    f"allowed keys: {', '.join(section.names)}"
                 self.at(node, key, f"{path}.{key}" if path else key, "unknown key", hint)
 
-    def string(self, node: MarkedDict, key: str, path: str, default: str = "") -> str:
-        value = node.get(key, default)
+    def text(self, node: MarkedDict, key: Key, path: str) -> str | None:
+        """A one-line text; the key's default when it is absent, "" when it is empty."""
+        if key.name not in node:
+            return None if key.default is None else str(key.default)
+        value = node[key.name]
         if value is None:
             return ""
+        fallback = None if key.default is None else str(key.default)
         if not isinstance(value, str):
-            self.at(node, key, path, "must be a string", "quote it or write it on one line")
-            return default
-        if "\n" in value.rstrip("\n") or "\r" in value:
-            self.at(node, key, path, "must be a single line",
+            self.at(node, key.name, path, "must be a string", "quote it or write it on one line")
+            return fallback
+        value = value.rstrip("\n")
+        if "\n" in value or "\r" in value:
+            self.at(node, key.name, path, "must be a single line",
                     "a Makefile value or shell word cannot carry a newline")
-            return default
-        if CONTROL.search(value.rstrip("\n")):
-            self.at(node, key, path, "must not contain control characters",
+            return fallback
+        if CONTROL.search(value):
+            self.at(node, key.name, path, "must not contain control characters",
                     "make and the shell cannot carry them; write the text out")
-            return default
-        return value.rstrip("\n")
+            return fallback
+        return value
 
-    def boolean(self, node: MarkedDict, key: str, path: str) -> bool:
-        value = node.get(key, "false")
+    def flag(self, node: MarkedDict, key: Key, path: str) -> bool:
+        value = node.get(key.name)
+        if key.name not in node:
+            return bool(key.default)
         if isinstance(value, str) and value.lower() in TRUE:
             return True
         if isinstance(value, str) and value.lower() in FALSE:
             return False
-        self.at(node, key, path, f"must be true or false, not {value!r}")
+        self.at(node, key.name, path, f"must be true or false, not {value!r}")
         return False
 
-    def string_list(self, node: MarkedDict, key: str, path: str) -> list[str]:
-        value = node.get(key)
+    def texts(self, node: MarkedDict, key: Key, path: str) -> list[str]:
+        """One text or a list of texts, as a list."""
+        value = node.get(key.name)
         if value is None:
-            return []
+            return list(key.default or ())  # type: ignore[call-overload]
         if isinstance(value, str):
             return [value]
         if not isinstance(value, MarkedList) or not all(isinstance(v, str) for v in value):
-            self.at(node, key, path, "must be a list of strings")
+            self.at(node, key.name, path, "must be a list of strings")
             return []
         return list(value)
 
-    def overrides(self, parent: MarkedDict, key: str, path: str,
+    def overrides(self, parent: MarkedDict, key: Key, path: str,
                   names: set[str]) -> tuple[tuple[str, str], ...]:
-        node = self.mapping(parent, key, parent.get(key), path)
+        """`VARIABLE: value` lines: each variable declared, each value's references known."""
+        node = self.mapping(parent, key.name, parent.get(key.name), path)
         if node is None:
             return ()
         out = []
@@ -116,7 +150,7 @@ class Checker:
                 self.at(node, name, sub, "unknown variable",
                         did_you_mean(name, names) or "declare it under 'variables' first")
                 continue
-            value = self.string(node, name, sub)
+            value = self.text(node, Key(name, key.kind, "", default=""), sub) or ""
             self.check_refs(node, name, sub, value, names)
             out.append((name, value))
         return tuple(out)

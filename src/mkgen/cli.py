@@ -89,14 +89,13 @@ def validate(config_path: Path) -> None:
 def _complete_target(ctx: click.Context, param: click.Parameter,
                      incomplete: str) -> list[str]:
     """Shell completion of TARGET: the targets of the configuration being used."""
-    from mkgen.commands.list import targets
-    from mkgen.config import load_config
+    from mkgen import api
 
     try:
-        config = load_config(ctx.params.get("config_path") or Path("stages.yaml"))
+        plan = api.plan(api.load_config(ctx.params.get("config_path") or Path("stages.yaml")))
     except MkgenError:
         return []
-    return [t.name for t in targets(config) if t.name.startswith(incomplete)]
+    return [t.name for t in plan.targets if t.name.startswith(incomplete)]
 
 
 @cli.command(name="list")

@@ -1,4 +1,5 @@
-"""The one error family of mkgen; the CLI is the only place that maps it to exit codes."""
+"""mkgen's errors. Each user-facing one is a MkgenError that carries its exit code; the CLI
+alone turns it into a message and that code."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,9 +34,3 @@ class ConfigError(MkgenError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(set(problems))
         super().__init__("\n".join(str(p) for p in self.problems))
-
-
-class DriftError(MkgenError):
-    """Rendered files on disk differ from what the configuration renders."""
-
-    exit_code = 1

@@ -8,13 +8,10 @@ that holds one is rejected by the validator, and these functions refuse it too.
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass
 
 # `$(NAME)`: a reference to another Make variable in a stages.yaml value; `$$`: a literal `$`.
 _REF = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
-# Dockerfile variable references: $NAME, ${NAME}, ${NAME:-word}, ${NAME:+word}.
-_DOCKER_REF = re.compile(r"\\\$|\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\})")
 
 
 class NewlineError(ValueError):
@@ -110,24 +107,9 @@ def make_help(text: str) -> str:
     return _no_newline(text).replace("$", "$$")
 
 
-def shell_word(text: str) -> str:
-    """One POSIX shell word (for commands mkgen prints, e.g. `mkgen explain`)."""
-    return shlex.quote(_no_newline(text))
-
-
-def shell_command(argv: list[str]) -> str:
-    return " ".join(shell_word(a) for a in argv)
-
-
 def dockerfile_arg_default(text: str) -> str:
     """An ARG default in Dockerfile.multi: double-quoted, with `\\`, `"` and `$` escaped by
     the Dockerfile escape character (the reference's "Environment replacement")."""
     _no_newline(text)
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
     return f'"{escaped}"'
-
-
-def dockerfile_refs(text: str) -> list[str]:
-    """Names of the build args / env vars a Dockerfile instruction text refers to."""
-    return [m.group(1) or m.group(2) for m in _DOCKER_REF.finditer(text)
-            if m.group(1) or m.group(2)]

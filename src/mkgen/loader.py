@@ -18,7 +18,7 @@ from mkgen.errors import ConfigError, Problem
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class Node:
+class Position:
     """Position of a YAML node: 1-based line and column."""
 
     __slots__ = ("line", "col")
@@ -31,20 +31,20 @@ class Node:
 class MarkedDict(dict):
     """A mapping that knows where it, each key and each value stand."""
 
-    mark: Node
-    key_marks: dict[str, Node]
-    value_marks: dict[str, Node]
+    mark: Position
+    key_marks: dict[str, Position]
+    value_marks: dict[str, Position]
 
 
 class MarkedList(list):
     """A sequence that knows where it and each item stand."""
 
-    mark: Node
-    item_marks: list[Node]
+    mark: Position
+    item_marks: list[Position]
 
 
-def _node_mark(node: yaml.Node) -> Node:
-    return Node(node.start_mark.line + 1, node.start_mark.column + 1)
+def _position(node: yaml.Node) -> Position:
+    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
 class _Builder:
@@ -85,7 +85,7 @@ class _Builder:
 
     def _mapping(self, node: yaml.MappingNode, path: str) -> MarkedDict:
         out = MarkedDict()
-        out.mark, out.key_marks, out.value_marks = _node_mark(node), {}, {}
+        out.mark, out.key_marks, out.value_marks = _position(node), {}, {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self._problem(key_node, path, "YAML merge keys ('<<') are not supported",
@@ -103,29 +103,29 @@ class _Builder:
                               "remove one of them; YAML would silently keep only the last")
                 continue
             out[key] = self.build(value_node, sub)
-            out.key_marks[key] = _node_mark(key_node)
+            out.key_marks[key] = _position(key_node)
             out.value_marks[key] = self._value_mark(value_node)
         return out
 
     def _sequence(self, node: yaml.SequenceNode, path: str) -> MarkedList:
         out = MarkedList(self.build(item, f"{path}[{i}]") for i, item in enumerate(node.value))
-        out.mark = _node_mark(node)
+        out.mark = _position(node)
         out.item_marks = [self._value_mark(item) for item in node.value]
         return out
 
-    def _value_mark(self, node: yaml.Node) -> Node:
+    def _value_mark(self, node: yaml.Node) -> Position:
         """Where a value's text starts: for a block scalar (`|`, `>`) the first content line,
         not the indicator, so that a problem in line k of the block is at mark.line + k."""
-        mark = _node_mark(node)
+        mark = _position(node)
         if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
             for number in range(mark.line, min(mark.line + 50, len(self.lines))):
                 line = self.lines[number]  # index `number` is line number + 1
                 if line.strip():
-                    return Node(number + 1, len(line) - len(line.lstrip(" ")) + 1)
+                    return Position(number + 1, len(line) - len(line.lstrip(" ")) + 1)
         return mark
 
     def _problem(self, node: yaml.Node, key: str, message: str, hint: str) -> None:
-        mark = _node_mark(node)
+        mark = _position(node)
         self.problems.append(Problem(self.file, mark.line, mark.col, key, message, hint))
 
 

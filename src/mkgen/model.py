@@ -1,14 +1,16 @@
-"""The validated configuration: typed, frozen, and free of YAML concerns."""
+"""The validated configuration: typed, frozen, and free of YAML concerns.
+
+Defaults come from the key table (keys.py); values keep stages.yaml's syntax (`$(NAME)`
+refers to another variable, `$$` is a literal `$`) until a template filter escapes them for
+the file they land in.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Actions every stage and family can have, in the order `make help` lists them.
-ACTIONS: tuple[str, ...] = ("build", "push", "run", "pull")
-# Only families that declare `platforms` get the multi-arch manifest action.
-MANIFEST_ACTION = "manifest"
-ALL_ACTIONS: tuple[str, ...] = (*ACTIONS, MANIFEST_ACTION)
+from mkgen import keys
+from mkgen.keys import ACTIONS
 
 Overrides = tuple[tuple[str, str], ...]
 
@@ -17,10 +19,10 @@ Overrides = tuple[tuple[str, str], ...]
 class Variable:
     """A Make variable of the rendered Makefile.
 
-    Exactly one value source applies: ``default`` (Make syntax where ``$(NAME)`` refers to
-    another variable), ``shell`` (a command run lazily, once per make run), ``file``/``key``
-    (``KEY = "value"`` read from a file, lazily, with no process), or ``expr`` (raw Make text,
-    used only by mkgen's own built-in variables).
+    At most one value source applies besides ``default``: ``shell`` (a command run lazily,
+    once per make run), ``file``/``key`` (``KEY = "value"`` read from a file, lazily, with no
+    process), ``secret`` (from the environment), or ``computed`` (the name of one of mkgen's
+    own Make helpers, for built-in variables such as the caller's user id).
     """
 
     name: str
@@ -29,7 +31,7 @@ class Variable:
     shell: str | None = None
     file: str | None = None
     key: str | None = None
-    expr: str | None = None
+    computed: str | None = None
     build_arg: bool = False
     secret: bool = False
     tag_safe: bool = False
@@ -37,7 +39,21 @@ class Variable:
     builtin: bool = False
 
     @property
-    def computed(self) -> bool:
+    def source(self) -> str:
+        """Where the default comes from: shell, file, secret, computed or default."""
+        if self.shell is not None:
+            return "shell"
+        if self.file is not None:
+            return "file"
+        if self.secret:
+            return "secret"
+        if self.computed is not None:
+            return "computed"
+        return "default"
+
+    @property
+    def from_command_or_file(self) -> bool:
+        """Read once when first needed: it refers to no other variable."""
         return self.shell is not None or self.file is not None
 
 
@@ -77,13 +93,17 @@ class Family:
     platforms: tuple[str, ...] = ()
 
 
+def _project_default(name: str) -> str:
+    return str(keys.PROJECT[name].default)
+
+
 @dataclass(frozen=True)
 class Project:
     name: str
-    output: str = "docker"
-    context: str = ".."
-    source_mount: str = "/code"
-    dockerfile: str = "Dockerfile.multi"
+    output: str = _project_default("output")
+    context: str = _project_default("context")
+    source_mount: str = _project_default("source_mount")
+    dockerfile: str = _project_default("dockerfile")
     syntax: str | None = None
 
 
@@ -99,6 +119,15 @@ class Config:
     makefile_snippet: str = ""
     templates: str | None = None
     _by_name: dict[str, Variable] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def root(self) -> Path:
+        """The project folder: the one that holds stages.yaml."""
+        return self.source.parent
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / self.project.output
 
     def variable(self, name: str) -> Variable | None:
         if not self._by_name:

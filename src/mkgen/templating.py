@@ -14,6 +14,14 @@ from mkgen.errors import MkgenError
 _OPTIONS = dict(keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
                 autoescape=False)
 
+# One filter per output context; templates escape values only through these.
+FILTERS = {
+    "make_value": escape.make_value,                 # right-hand side of a Make assignment
+    "make_define_body": escape.make_define_body,     # a line of a Make `define`
+    "make_help": escape.make_help,                   # text printed by $(info) from a define
+    "dockerfile_arg_default": escape.dockerfile_arg_default,  # ARG NAME="default"
+}
+
 
 class TemplateError(MkgenError):
     """A template failed to load or render; names the template file and line."""
@@ -40,12 +48,7 @@ def environment(search: list[Path]) -> jinja2.Environment:
     ])
     env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined,
                              bytecode_cache=_bytecode_cache(), **_OPTIONS)
-    env.filters.update(
-        make_value=escape.make_value,
-        make_define_body=escape.make_define_body,
-        make_help=escape.make_help,
-        dockerfile_arg_default=escape.dockerfile_arg_default,
-    )
+    env.filters.update(FILTERS)
     return env
 
 

@@ -1,4 +1,5 @@
-"""Write rendered files all-or-nothing; the only module that changes the disk."""
+"""The only module that changes the disk: rendered files all-or-nothing, and new files
+(`mkgen init`) that never replace an existing one."""
 from __future__ import annotations
 
 import os
@@ -113,3 +114,19 @@ def _restore(done: list[Path], previous: dict[str, str | None]) -> None:
             dest.unlink(missing_ok=True)
         else:
             dest.write_text(old, encoding="utf-8")
+
+
+class ExistsError(WriteError):
+    """A file that must be new already exists."""
+
+
+def create(path: Path, text: str) -> None:
+    """Write `text` to `path`, which must not exist yet (exclusive create: no race)."""
+    try:
+        with open(path, "x", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise ExistsError(f"{path} already exists; mkgen never overwrites it. Move it away "
+                          "first, or pass -c to write another file.") from None
+    except OSError as exc:
+        raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None

@@ -1,6 +1,6 @@
 """A real Docker engine and a real registry on loopback, for tests/engine only.
 
-See ../shared/spec/ENGINE.md (beside the checkout). The session fixture `engine` starts Debian's `dockerd` and
+The session fixture `engine` starts Debian's `dockerd` and
 `docker-registry` with all their state in one temp dir, and stops them by the pids it started.
 Without root or the Debian packages it skips; when $CI is set it fails instead, so that a CI
 machine that lost its engine cannot go green by skipping everything.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mkgen.config import load_config
+from mkgen.api import load_config
 from mkgen.render import render_all
 
 HERE = Path(__file__).parent

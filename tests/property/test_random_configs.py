@@ -14,16 +14,19 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mkgen.config import load_config
+from mkgen.api import load_config
 from mkgen.model import ACTIONS
 from mkgen.render import render_all
-from mkgen.validate import CREDENTIAL
+from mkgen.validate_variables import CREDENTIAL
 from tests.property.checks import stage_order
 from tests.support import install_standin, parse_log
+
+pytestmark = [pytest.mark.slow]
 
 EXAMPLES = int(os.environ.get("MKGEN_EXAMPLES", "200"))
 IMAGES = ["debian:12", "alpine", "scratch", "ghcr.io/org/img:1.0", "busybox@sha256:" + "a" * 64]

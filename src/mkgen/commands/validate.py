@@ -1,17 +1,17 @@
+"""`mkgen validate`: every problem of the configuration, or a one-line summary."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
 
-from mkgen.config import load_config
-from mkgen.render import render_all
+from mkgen import api
 
 
 def validate(config_path: Path) -> int:
     """Check the configuration (and that it renders) without writing anything."""
-    config = load_config(config_path)
-    render_all(config)
+    config = api.load_config(config_path)
+    api.render(config)
     click.echo(f"{config_path}: valid ({len(config.stages)} stages, "
                f"{len(config.families)} target families)")
     return 0

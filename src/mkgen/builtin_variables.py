@@ -1,0 +1,95 @@
+"""mkgen's built-in Make variables: the options every rendered Makefile understands.
+
+A stages.yaml may redeclare any of them to change its default or help; the rest of the
+declaration (its group and place in `make help`) stays. Defaults are stages.yaml syntax,
+where ``$(NAME)`` refers to another variable. A few defaults are computed by Make helpers
+of the Makefile template (``computed``: the helper's name); their Make text lives there.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mkgen.model import Project, Variable
+
+# Variables the Makefile itself defines per target or from its own location; values may
+# refer to them, but they are not options a user sets.
+INTERNAL = ("STAGE", "MKGEN_DIR", "MKGEN_CONTEXT", "MKGEN_ROOT", "HOME", "CURDIR")
+
+GROUP_ORDER = ("Image", "Docker", "Run", "Local user", "Project")
+
+
+@dataclass(frozen=True)
+class Helper:
+    """A Make helper of the Makefile template that computes a built-in default."""
+
+    refers_to: tuple[str, ...]  # variables its Make text expands (for cycle checks)
+    origin: str                 # how `mkgen explain` says where the value comes from
+
+
+# The template (Makefile.j2, macro `computed_value`) holds the Make text of each helper;
+# tests/unit/test_builtin_variables.py checks that `refers_to` matches it.
+HELPERS: dict[str, Helper] = {
+    "tty": Helper((), "make: test -t 0 (not run)"),
+    "rootless": Helper(("DOCKER_HOST", "DOCKER_CONTEXT", "XDG_RUNTIME_DIR"), "computed by make"),
+    "caller_uid": Helper((), "the caller (id, not run)"),
+    "caller_name": Helper(("USER_ID",), "the caller (id, not run)"),
+    "caller_gid": Helper((), "the caller (id, not run)"),
+    "caller_group": Helper(("GROUP_ID",), "the caller (id, not run)"),
+}
+
+
+def builtin_variables(project: Project) -> tuple[Variable, ...]:
+    """The built-in variables, in the order `make help` lists them."""
+
+    def var(name: str, default: str, help: str, group: str, **kw: object) -> Variable:
+        return Variable(name=name, default=default, help=help, group=group, builtin=True, **kw)
+
+    return (
+        var("IMAGE_NAME", project.name, "Name of the images built here.", "Image"),
+        var("IMAGE_TAG", "latest", "Tag of the images built here.", "Image"),
+        var("IMAGE_WITH_TAG", "$(IMAGE_NAME)/$(STAGE):$(IMAGE_TAG)",
+            "Exact image name built, pushed, pulled and run.", "Image"),
+        var("DOCKER", "docker", "Docker client (podman works too).", "Docker"),
+        var("DOCKER_BUILD", "$(DOCKER) buildx build",
+            "Build command, e.g. 'docker build' for a BuildKit client without buildx.", "Docker"),
+        var("DOCKER_BUILD_OPTS", "", "Options for every image build, e.g. --pull --load.",
+            "Docker"),
+        var("DOCKER_BUILD_ARGS", "", "More options appended to the build command.", "Docker"),
+        var("DOCKER_PROGRESS", "", "Build progress output (auto, plain, tty); empty: default.",
+            "Docker"),
+        var("PLATFORM", "", "Target platform of builds, e.g. linux/arm64; empty: the engine's.",
+            "Docker"),
+        # Not DOCKER_MANIFEST_OPTS: longer than every other name, it would realign every
+        # Makefile's variables and help.
+        var("MANIFEST_OPTS", "",
+            "Options of docker manifest create and push, e.g. --insecure (plain HTTP).",
+            "Docker"),
+        var("DOCKER_PULL", "0", "1: pull the image before running it.", "Run"),
+        var("LOCAL_USER", "0",
+            "1: run as the calling user (uid, gid, name and a home directory).", "Run"),
+        var("RUN_CMD", "", "Command to run in the container; empty: the image's default.",
+            "Run"),
+        var("DOCKER_RUN_OPTS", "--rm", "Options of docker run.", "Run"),
+        var("DOCKER_RUN_ARGS", "", "More options of docker run, e.g. extra --volume mounts.",
+            "Run"),
+        var("DOCKER_TTY", "", "Terminal options; default: -it when stdin is a terminal.", "Run",
+            computed="tty"),
+        var("CONTAINER_NAME", "", "Name of the container; empty: docker picks one.", "Run"),
+        var("SOURCE_DIR", "$(MKGEN_CONTEXT)",
+            "Source tree mounted into run containers (e.g. a bindfs view when rootless).", "Run"),
+        var("CODE_DIR", project.source_mount, "Where SOURCE_DIR is mounted in the container.",
+            "Run"),
+        var("WORK_DIR", "$(CODE_DIR)", "Working directory of run containers.", "Run"),
+        var("HOME_DIR", "$(HOME)",
+            "Home whose .cache is shared with LOCAL_USER=1 containers.", "Run"),
+        var("IS_ROOTLESS", "", "1: assume Docker rootless mode, 0: do not; default: guessed.",
+            "Run", computed="rootless"),
+        var("USER_ID", "", "User id for LOCAL_USER=1; default: the caller's.", "Local user",
+            computed="caller_uid"),
+        var("USER_NAME", "", "User name for LOCAL_USER=1; default: the caller's (or userUID).",
+            "Local user", computed="caller_name"),
+        var("GROUP_ID", "", "Group id for LOCAL_USER=1; default: the caller's.", "Local user",
+            computed="caller_gid"),
+        var("GROUP_NAME", "", "Group name for LOCAL_USER=1; default: the caller's.",
+            "Local user", computed="caller_group"),
+    )

@@ -1,0 +1,173 @@
+"""Every key of stages.yaml, once: its kind, default and description.
+
+The validator reads keys through this table (allowed keys, defaults), the JSON Schema and
+the key tables of docs/stages-yaml.md are built from it, and the model takes its defaults
+from it. A new key is one new row here; the places that must handle it fail loudly until
+they do (the schema builder and the docs test name the key).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Actions every stage and family can have, in the order `make help` lists them.
+ACTIONS: tuple[str, ...] = ("build", "push", "run", "pull")
+# Only families that declare `platforms` get the multi-arch manifest action.
+MANIFEST_ACTION = "manifest"
+ALL_ACTIONS: tuple[str, ...] = (*ACTIONS, MANIFEST_ACTION)
+
+VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Docker stage names are lowercase; `_`, `.` and `-` are fine in Make targets too.
+STAGE_NAME = re.compile(r"^[a-z][a-z0-9_.-]*$")
+FAMILY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+PLATFORM = re.compile(r"^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$")
+# distribution/reference grammar, simplified: [host[:port]/]path[:tag][@digest].
+IMAGE_REF = re.compile(
+    r"^(?:(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+    r"(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::[\w][\w.-]{0,127})?"
+    r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$"
+)
+
+# Kinds of value. TEXT is any one-line scalar (the loader keeps scalars as written).
+TEXT = "text"
+FLAG = "flag"            # true/false, yes/no, on/off, 1/0
+TEXTS = "texts"          # one text or a list of texts
+STEPS = "steps"          # Dockerfile text: a block, or a list of instructions
+ACTION_LIST = "actions"  # a list of action names (Key.choices)
+OVERRIDES = "overrides"  # VARIABLE: value, for the targets of a stage, family or action
+BLOCK = "block"          # multi-line text (the Makefile snippet)
+SECTION = "section"      # a mapping whose keys are another section's (Key.section_ref)
+ENTRIES = "entries"      # a mapping of user-named entries of another section
+
+TRUE, FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of a stages.yaml mapping."""
+
+    name: str
+    kind: str
+    description: str
+    default: object = None
+    required: bool = False
+    choices: tuple[str, ...] = ()           # ACTION_LIST: the allowed actions
+    item_pattern: re.Pattern[str] | None = None  # TEXTS: each item; ENTRIES: each name
+    section_ref: str = ""                   # SECTION / ENTRIES: the section of the value(s)
+    default_text: str = ""                  # the default as the docs say it, when not literal
+
+
+@dataclass(frozen=True)
+class Section:
+    """The keys of one kind of mapping (the top level, project, a variable, a stage, ...)."""
+
+    name: str
+    description: str
+    keys: tuple[Key, ...]
+    shorthand: str = ""  # the key a plain scalar stands for (`BASE_TAG: "12"` is a default)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(k.name for k in self.keys)
+
+    def __getitem__(self, name: str) -> Key:
+        for key in self.keys:
+            if key.name == name:
+                return key
+        raise KeyError(f"{self.name}.{name} is not in mkgen's key table")
+
+
+def _per_action(actions: tuple[str, ...]) -> tuple[Key, ...]:
+    return tuple(Key(a, SECTION, f"Settings of the {a} action only.", section_ref="action")
+                 for a in actions)
+
+
+TOP = Section("top", "A stages.yaml file.", (
+    Key("project", SECTION, "The project: image name, output folder, build context, "
+        "source mount.", required=True, section_ref="project"),
+    Key("variables", ENTRIES, "Make variables of the rendered Makefile (built-in ones may "
+        "be redeclared to change their default).", item_pattern=VARIABLE_NAME,
+        section_ref="variable"),
+    Key("stages", ENTRIES, "The stages of Dockerfile.multi, by name.", required=True,
+        item_pattern=STAGE_NAME, section_ref="stage"),
+    Key("targets", ENTRIES, "Extra target families, each bound to a stage.",
+        item_pattern=FAMILY_NAME, section_ref="family"),
+    Key("makefile", BLOCK, "Plain Makefile text appended to the rendered Makefile, for "
+        "one-off targets.", default=""),
+    Key("templates", TEXT, "Folder of the project's own templates, searched before the "
+        "built-in ones.", default_text="`templates` when that folder exists"),
+))
+
+PROJECT = Section("project", "The project: image name, output folder, build context, "
+                  "source mount.", (
+    Key("name", TEXT, "Default image name (`IMAGE_NAME`).", required=True),
+    Key("output", TEXT, "Folder the files are rendered into, relative to stages.yaml.",
+        default="docker"),
+    Key("context", TEXT, "Build context, relative to `output`.", default=".."),
+    Key("source_mount", TEXT, "Where `_run` mounts the source tree in the container "
+        "(`CODE_DIR`).", default="/code"),
+    Key("dockerfile", TEXT, "Name of the rendered multi-stage Dockerfile.",
+        default="Dockerfile.multi"),
+    Key("syntax", TEXT, "A `# syntax=` frontend image for the Dockerfile (off by default: "
+        "BuildKit would download it, which fails offline).", default_text="none"),
+))
+
+VARIABLE = Section("variable", "A Make variable of the rendered Makefile.", shorthand="default",
+                   keys=(
+    Key("default", TEXT, "The default value; `$(NAME)` refers to another variable, `$$` is "
+        "a literal `$`.", default=""),
+    Key("help", TEXT, "One line for `make help`.", default=""),
+    Key("build_arg", FLAG, "Pass as `--build-arg NAME=value`, only when non-empty; "
+        "Dockerfile.multi gets a global `ARG NAME=\"default\"`.", default=False),
+    Key("secret", FLAG, "Pass as `--secret id=NAME,env=NAME` (for `RUN "
+        "--mount=type=secret,id=NAME`), from the environment or the command line; exported "
+        "to the build's environment, never a build argument, never printed.", default=False),
+    Key("shell", TEXT, "A command whose output is the value (run lazily, at most once per "
+        "make run).", default_text="none"),
+    Key("file", TEXT, "A file, relative to the project, holding `KEY = \"value\"` (or "
+        "`KEY=value`); read by make itself, without a process; a missing file or key stops "
+        "make with an error naming both.", default_text="none"),
+    Key("key", TEXT, "The `KEY` read from `file`.", default_text="none"),
+    Key("tag_safe", FLAG, "Make the computed value a valid image tag (`feature/x` becomes "
+        "`feature-x`).", default=False),
+))
+
+STAGE = Section("stage", "One `FROM ... AS name` block of Dockerfile.multi and its targets.",
+                shorthand="from", keys=(
+    Key("from", TEXT, "An image reference (`debian:12`, `${BASE_IMAGE}:${BASE_TAG}`) or "
+        "another stage's name.", required=True),
+    Key("from_arg", TEXT, "A build argument that replaces `from` (`FROM ${DEVEL_IMAGE} AS "
+        "wheel`): a family can start the stage from another image.", default_text="none"),
+    Key("help", TEXT, "One line for `make help` and the Dockerfile.", default=""),
+    Key("args", TEXTS, "Build arguments (variables with `build_arg: true`) the stage uses: "
+        "each gets `ARG NAME` in the stage.", default=()),
+    Key("steps", STEPS, "The stage's Dockerfile instructions: a block of text or a list "
+        "(no `FROM`).", default=()),
+    Key("actions", ACTION_LIST, "Which of build, push, run, pull get targets.",
+        default=ACTIONS,
+        choices=ACTIONS, default_text=", ".join(ACTIONS)),
+    Key("variables", OVERRIDES, "Variable values for all the stage's targets.", default=()),
+    *_per_action(ACTIONS),
+))
+
+FAMILY = Section("family", "A target family: a stage's actions with other variable values.", (
+    Key("stage", TEXT, "The stage this family builds, pushes, runs or pulls.", required=True),
+    Key("help", TEXT, "One line for `make help`.", default=""),
+    Key("actions", ACTION_LIST, "Which actions get targets (`manifest` needs `platforms`).",
+        default=ACTIONS, choices=ALL_ACTIONS,
+        default_text=", ".join(ACTIONS) + " (and manifest with platforms)"),
+    Key("variables", OVERRIDES, "Variable values for all the family's targets.", default=()),
+    Key("platforms", TEXTS, "For multi-arch families, `[linux/amd64, linux/arm64]`: the "
+        "`os/arch[/variant]` of each image the `manifest` action joins (it adds that action).",
+        default=(), item_pattern=PLATFORM),
+    *_per_action(ALL_ACTIONS),
+))
+
+ACTION = Section("action", "Settings of one action of a stage or family.", (
+    Key("variables", OVERRIDES, "Variable values for this action's target.", default=()),
+    Key("workdir", TEXT, "Working directory of the run container (`WORK_DIR`); run only.",
+        default_text="`$(CODE_DIR)`"),
+))
+
+SECTIONS: dict[str, Section] = {s.name: s for s in (TOP, PROJECT, VARIABLE, STAGE, FAMILY,
+                                                     ACTION)}

@@ -1,0 +1,92 @@
+"""Validate the `targets` (families) of a stage.yaml, and the names all targets end up with."""
+from __future__ import annotations
+
+from mkgen import keys
+from mkgen.checker import Checker, did_you_mean
+from mkgen.keys import ACTIONS, ALL_ACTIONS, FAMILY, FAMILY_NAME, MANIFEST_ACTION, PLATFORM
+from mkgen.loader import MarkedDict
+from mkgen.model import Family, Stage
+from mkgen.plan import BUILTIN_TARGETS, Plan
+from mkgen.validate_actions import action_list, per_action
+
+
+def _platforms(c: Checker, node: MarkedDict, path: str) -> tuple[str, ...]:
+    platforms = tuple(c.texts(node, FAMILY["platforms"], f"{path}.platforms"))
+    for p in platforms:
+        if not PLATFORM.match(p):
+            c.at(node, "platforms", f"{path}.platforms", f"'{p}' is not a platform",
+                 "write os/arch, e.g. linux/amd64")
+        elif platforms.count(p) > 1:
+            # Each platform's image is IMAGE_WITH_TAG-ARCH: twice would be one image.
+            c.at(node, "platforms", f"{path}.platforms", f"'{p}' is listed twice")
+    return platforms
+
+
+def _stage_of(c: Checker, node: MarkedDict, path: str, stage_names: list[str]) -> str:
+    stage = c.text(node, FAMILY["stage"], f"{path}.stage") or ""
+    if "stage" not in node:
+        c.at(node, None, path, "has no 'stage'", "bind the family to one of: "
+             + ", ".join(stage_names))
+    elif stage not in stage_names:
+        c.value_at(node, "stage", f"{path}.stage", f"unknown stage '{stage}'",
+                   did_you_mean(stage, stage_names) or "known: " + ", ".join(stage_names))
+    return stage
+
+
+def _family(c: Checker, parent: MarkedDict, name: str, names: set[str],
+            stage_names: list[str]) -> Family | None:
+    path = f"targets.{name}"
+    node = c.mapping(parent, name, parent[name], path)
+    if node is None:
+        return None
+    if not FAMILY_NAME.match(name):
+        c.at(parent, name, path, "is not a valid target family name",
+             "use letters, digits, '_', '.' and '-'")
+    c.known_keys(node, FAMILY, path)
+    stage = _stage_of(c, node, path, stage_names)
+    platforms = _platforms(c, node, path)
+    # Any action is known, so that a manifest without platforms gets its own message.
+    actions = action_list(c, node, FAMILY["actions"], path,
+                          ALL_ACTIONS if platforms else ACTIONS)
+    if MANIFEST_ACTION in actions and not platforms:
+        c.at(node, "actions", f"{path}.actions", "the manifest action needs 'platforms'")
+    return Family(
+        name=name, stage=stage, help=c.text(node, FAMILY["help"], f"{path}.help") or "",
+        actions=actions,
+        variables=c.overrides(node, FAMILY["variables"], f"{path}.variables", names),
+        per_action=per_action(c, node, FAMILY, path, names, actions), platforms=platforms,
+    )
+
+
+def validate_families(c: Checker, root: MarkedDict, names: set[str],
+                      stages: tuple[Stage, ...]) -> tuple[Family, ...]:
+    key = keys.TOP["targets"]
+    node = c.mapping(root, key.name, root.get(key.name), key.name)
+    if node is None:
+        return ()
+    stage_names = [s.name for s in stages]
+    families = (_family(c, node, name, names, stage_names) for name in node)
+    return tuple(f for f in families if f is not None)
+
+
+def check_target_names(c: Checker, root: MarkedDict, plan: Plan) -> None:
+    """No two stages or families generate the same target, and no family is named like a
+    stage (its targets would read as the stage's)."""
+    seen: dict[str, str] = {name: "mkgen" for name, _ in BUILTIN_TARGETS}
+    collided: set[str] = set()
+    for group in plan.groups:
+        for target in group.targets:
+            where = f"{group.yaml_key}.{group.name}"
+            if target.name in seen and group.name not in collided:
+                collided.add(group.name)
+                c.at(root.get(group.yaml_key), group.name, where,
+                     f"target '{target.name}' is also generated for {seen[target.name]}",
+                     "rename one of them")
+            seen[target.name] = where
+    stage_names = {s.name for s in plan.config.stages}
+    targets = root.get("targets")
+    for family in plan.config.families:
+        if family.name in stage_names and family.name not in collided \
+                and isinstance(targets, MarkedDict):
+            c.at(targets, family.name, f"targets.{family.name}",
+                 "has the name of a stage", "rename the family")

@@ -1,0 +1,61 @@
+"""Cycles among Make variable references, which GNU make only finds when a recipe expands them
+("Recursive variable 'X' references itself (eventually)"), so mkgen finds them first.
+
+Each target sees the global values with its stage's and family's overrides on top; a cycle
+can exist in one target's view only, e.g. `IMAGE_TAG: $(IMAGE_TAG)-dev` as an override.
+"""
+from __future__ import annotations
+
+from mkgen import escape
+from mkgen.builtin_variables import HELPERS
+from mkgen.model import Config, Variable
+from mkgen.plan import Plan, YamlPath
+
+Graph = dict[str, list[str]]
+
+
+def _refs(var: Variable) -> list[str]:
+    if var.from_command_or_file:
+        return []  # a command's or a file's value is read once, refers to nothing
+    if var.computed is not None:
+        return list(HELPERS[var.computed].refers_to)
+    return escape.refs(var.default)
+
+
+def find_cycle(graph: Graph, start: str) -> list[str] | None:
+    """A reference cycle through `start` (start ... start), or None. Iterative, depth first."""
+    path, pending = [start], [iter(graph.get(start, ()))]
+    seen = {start}
+    while pending:
+        ref = next(pending[-1], None)
+        if ref is None:
+            path.pop()
+            pending.pop()
+        elif ref == start:
+            return [*path, start]
+        elif ref not in seen:
+            seen.add(ref)
+            path.append(ref)
+            pending.append(iter(graph.get(ref, ())))
+    return None
+
+
+def cycles(config: Config, plan: Plan) -> list[tuple[YamlPath, list[str]]]:
+    """(yaml path of the value to blame, the cycle) for every reference cycle."""
+    graph: Graph = {v.name: _refs(v) for v in config.variables}
+    found: list[tuple[YamlPath, list[str]]] = []
+    for var in config.variables:
+        cycle = find_cycle(graph, var.name)
+        if cycle and not var.builtin:
+            found.append((("variables", var.name), cycle))
+    for target in plan.targets:
+        view = dict(graph)
+        blame: dict[str, YamlPath] = {}
+        for override in target.overrides:
+            view[override.variable] = escape.refs(override.value)
+            blame[override.variable] = override.path
+        for name, path in blame.items():
+            cycle = find_cycle(view, name)
+            if cycle and (path, cycle) not in found:
+                found.append((path, cycle))
+    return found

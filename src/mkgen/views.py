@@ -1,0 +1,252 @@
+"""The template contract: what each template receives, as frozen views of raw values.
+
+Values keep stages.yaml's syntax (`$(NAME)` refers to a variable, `$$` is a literal `$`);
+templates escape them with the filter of the file they write into (templating.FILTERS).
+Each view's fields are the template's top-level names, so a project's own template reads
+`{{ source }}` or loops over `{% for g in groups %}`; docs/templates.md lists them.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mkgen import escape, stage_graph
+from mkgen.builtin_variables import GROUP_ORDER
+from mkgen.keys import ALL_ACTIONS
+from mkgen.model import Config, Variable
+from mkgen.plan import BUILTIN_TARGETS, Plan, TargetGroup, value_source
+
+
+class View:
+    """Base of the views: `names()` are the template's top-level names (the fields)."""
+
+    def names(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+
+
+# ---- Makefile ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class VariableView:
+    """One Make variable: how its default is defined, and what `make help` says of it."""
+
+    name: str
+    help: str
+    source: str            # "default", "shell", "file", "secret" or "computed"
+    default: str           # stages.yaml syntax
+    shell: str | None      # the command, for source "shell"
+    file: str | None       # relative to the project root, for source "file"
+    key: str | None
+    computed: str | None   # the Make helper's name, for source "computed"
+    tag_safe: bool
+    secret: bool           # from the environment (`?=`), exported, passed as --secret
+    summary: str           # the default in one line, for `make help`
+
+    @classmethod
+    def of(cls, var: Variable) -> VariableView:
+        return cls(name=var.name, help=var.help, source=var.source, default=var.default,
+                   shell=var.shell, file=var.file, key=var.key, computed=var.computed,
+                   tag_safe=var.tag_safe, secret=var.secret,
+                   summary=value_source(var).summary)
+
+
+@dataclass(frozen=True)
+class VariableGroupView:
+    title: str  # "Image", "Docker", "Run", "Local user", "Project"
+    variables: tuple[VariableView, ...]
+
+
+@dataclass(frozen=True)
+class TargetView:
+    name: str
+    action: str
+    help: str
+
+
+@dataclass(frozen=True)
+class AssignmentView:
+    """`targets: VARIABLE = value`: a target-specific value."""
+
+    targets: tuple[str, ...]
+    variable: str
+    value: str  # stages.yaml syntax
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """The targets of one stage or family and the values they set."""
+
+    kind: str  # "stage" or "family"
+    name: str
+    stage: str
+    help: str
+    targets: tuple[TargetView, ...]
+    assignments: tuple[AssignmentView, ...]  # STAGE first, in the order make applies them
+    push_needs: tuple[str, str] | None       # (push target, the build target it needs)
+
+
+@dataclass(frozen=True)
+class PlatformView:
+    """One architecture of a multi-arch family: its image is IMAGE_WITH_TAG-<suffix>."""
+
+    os: str
+    arch: str
+    variant: str
+
+    @property
+    def suffix(self) -> str:
+        # IMAGE_WITH_TAG-amd64, IMAGE_WITH_TAG-arm-v7: still a valid tag.
+        return "-".join(p for p in (self.arch, self.variant) if p)
+
+
+@dataclass(frozen=True)
+class ManifestView:
+    target: str
+    platforms: tuple[PlatformView, ...]
+
+
+@dataclass(frozen=True)
+class MakefileView(View):
+    """Makefile.j2: the whole rendered Makefile."""
+
+    source: str                  # the configuration's file name, for the header
+    output: str                  # the output folder, relative to the project
+    root: str                    # the project root, relative to the output folder
+    context: str                 # the build context, relative to the output folder
+    dockerfile: str
+    user_dockerfile: str
+    variable_groups: tuple[VariableGroupView, ...]
+    build_args: tuple[str, ...]
+    secrets: tuple[str, ...]
+    groups: tuple[GroupView, ...]
+    actions: tuple[str, ...]                  # the actions some target has
+    targets_by_action: dict[str, tuple[str, ...]]
+    manifests: tuple[ManifestView, ...]
+    stage_names: tuple[str, ...]
+    family_names: tuple[str, ...]
+    builtin_targets: tuple[TargetView, ...]   # help, doctor
+    snippet: str                               # the `makefile:` text, verbatim
+
+
+def _assignments(group: TargetGroup) -> tuple[AssignmentView, ...]:
+    every = tuple(t.name for t in group.targets)
+    by_action = {t.action: t.name for t in group.targets}
+    out = [AssignmentView(every, "STAGE", group.stage)]
+    for o in group.overrides:
+        if o.action is None:
+            out.append(AssignmentView(every, o.variable, o.value))
+        elif o.action in by_action:
+            out.append(AssignmentView((by_action[o.action],), o.variable, o.value))
+    return tuple(out)
+
+
+def _group_view(group: TargetGroup) -> GroupView:
+    actions = {t.action: t.name for t in group.targets}
+    return GroupView(
+        kind=group.kind, name=group.name, stage=group.stage, help=group.help,
+        targets=tuple(TargetView(t.name, t.action, t.help) for t in group.targets),
+        assignments=_assignments(group),
+        push_needs=(actions["push"], actions["build"])
+        if "push" in actions and "build" in actions else None)
+
+
+def _manifests(plan: Plan) -> tuple[ManifestView, ...]:
+    out = []
+    for group in plan.groups:
+        for target in group.targets:
+            if target.action == "manifest":
+                platforms = tuple(PlatformView(*(p.split("/") + [""])[:3])
+                                  for p in group.platforms)
+                out.append(ManifestView(target.name, platforms))
+    return tuple(out)
+
+
+def _relative_root(config: Config) -> str:
+    out_dir = config.output_dir
+    if config.root == out_dir:
+        return "."
+    return Path(os.path.relpath(config.root, out_dir)).as_posix()
+
+
+def makefile_view(plan: Plan) -> MakefileView:
+    config = plan.config
+    groups = tuple(
+        VariableGroupView(title, tuple(VariableView.of(v) for v in config.variables
+                                       if v.group == title))
+        for title in GROUP_ORDER)
+    return MakefileView(
+        source=config.source.name, output=config.project.output, root=_relative_root(config),
+        context=config.project.context, dockerfile=config.project.dockerfile,
+        user_dockerfile=USER_DOCKERFILE,
+        variable_groups=tuple(g for g in groups if g.variables),
+        build_args=tuple(v.name for v in config.build_args),
+        secrets=tuple(v.name for v in config.secrets),
+        groups=tuple(_group_view(g) for g in plan.groups),
+        actions=plan.actions,
+        targets_by_action={a: plan.targets_of(a) for a in ALL_ACTIONS},
+        manifests=_manifests(plan),
+        stage_names=tuple(s.name for s in config.stages),
+        family_names=tuple(f.name for f in config.families),
+        builtin_targets=tuple(TargetView(n, "", h) for n, h in BUILTIN_TARGETS),
+        snippet=config.makefile_snippet)
+
+
+# ---- Dockerfile.multi and Dockerfile.user --------------------------------------------------
+
+USER_DOCKERFILE = "Dockerfile.user"
+
+
+@dataclass(frozen=True)
+class GlobalArgView:
+    name: str
+    default: str  # the literal text; empty: `ARG NAME` without a default
+
+
+@dataclass(frozen=True)
+class StageView:
+    name: str
+    base: str                # the FROM image: a stage, an image or ${ARG}
+    help: str
+    args: tuple[str, ...]    # ARG lines right after FROM
+    steps: str               # the stage's Dockerfile text, verbatim
+
+
+@dataclass(frozen=True)
+class DockerfileView(View):
+    """Dockerfile.multi.j2."""
+
+    source: str
+    output: str
+    syntax: str | None
+    global_args: tuple[GlobalArgView, ...]
+    stages: tuple[StageView, ...]  # in dependency order
+
+
+def dockerfile_view(config: Config) -> DockerfileView:
+    from_args = {s.from_arg: s.base for s in config.stages if s.from_arg}
+    global_args = tuple(
+        GlobalArgView(v.name, from_args.get(
+            v.name, escape.literal(v.default) if not v.from_command_or_file else ""))
+        for v in config.build_args)
+    stages = tuple(
+        StageView(name=s.name, base=f"${{{s.from_arg}}}" if s.from_arg else s.base,
+                  help=s.help, args=s.args, steps="\n".join(x.rstrip("\n") for x in s.steps))
+        for s in stage_graph.stage_order(config.stages))
+    return DockerfileView(source=config.source.name, output=config.project.output,
+                          syntax=config.project.syntax, global_args=global_args,
+                          stages=stages)
+
+
+@dataclass(frozen=True)
+class UserDockerfileView(View):
+    """Dockerfile.user.j2: the local-user layer needs nothing from the configuration."""
+
+    source: str
+    output: str
+
+
+def user_dockerfile_view(config: Config) -> UserDockerfileView:
+    return UserDockerfileView(source=config.source.name, output=config.project.output)
