@@ -1,7 +1,7 @@
 # Shape: a release image that downloads a versioned tarball: ARG defaults built from other
 # ARGs inside a stage (VERSION -> TARBALL -> URL), a child stage reading an ARG its parent
 # declared, and ENV values set from ARGs and used by the next stage.
-# Covers: 4, 6, 10
+# Covers: 4, 6, 11
 ARG ALPINE_VERSION=3.20
 
 FROM alpine:${ALPINE_VERSION} AS fetch

@@ -1,7 +1,7 @@
 # Shape: a container runtime's integration-test image (containerd-style): one Go base,
 # several stages, an apt list whose continuation holds a blank line (BuildKit warns and
 # keeps reading), and `COPY --from=0`, which names the first stage by its index.
-# Covers: 3, 7, 8, 10
+# Covers: 1, 3, 7, 8
 ARG GOLANG_VERSION=1.22.7
 ARG GOLANG_IMAGE=golang
 

@@ -4,7 +4,7 @@
 # Shape: NVIDIA CUDA samples built per architecture; the file spells out all three parser
 # directives (escape set to its default), ARG chains for the image tag, and a build matrix
 # stage reading BuildKit's TARGETARCH.
-# Covers: 3, 4, 9, 10
+# Covers: 3, 4, 9
 ARG CUDA_MAJOR=12
 ARG CUDA_MINOR=6
 ARG CUDA_VERSION=${CUDA_MAJOR}.${CUDA_MINOR}.1

@@ -1,7 +1,7 @@
 # Shape: a development container whose global ARGs carry the names mkgen's Makefile already
 # defines (PLATFORM, USER_ID, GROUP_ID, IMAGE_TAG): the platform pins FROM, the user ids
 # create the developer account, and the tag lands in a label.
-# Covers: 1, 6, 10, 12
+# Covers: 1, 6, 12
 ARG PLATFORM=linux/amd64
 ARG USER_ID=1000
 ARG GROUP_ID=1000

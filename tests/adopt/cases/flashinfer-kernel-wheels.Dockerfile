@@ -1,7 +1,7 @@
 # Shape: a CUDA kernel library building wheels for several GPU architectures (FlashInfer /
 # vLLM kernels): quoted defaults with spaces, `${MAX_JOBS:-4}` fallbacks, ARGs without
 # defaults, and a stage inheriting the architecture list from its parent stage.
-# Covers: 4, 6, 10, 11
+# Covers: 6, 11
 ARG CUDA_VERSION=12.4.1
 ARG TORCH_CUDA_ARCH_LIST="8.0 8.6 8.9 9.0+PTX"
 ARG MAX_JOBS

@@ -1,7 +1,7 @@
 # Shape: a Go service cross-compiled with tonistiigi/xx: the toolchain stages run on the
 # build platform (`FROM --platform=$BUILDPLATFORM`), the binary is built for TARGETPLATFORM
 # and checked with xx-verify, and a distroless image ships it.
-# Covers: 1, 3, 4, 10
+# Covers: 1, 3
 ARG GO_VERSION=1.23
 ARG ALPINE_VERSION=3.20
 ARG XX_VERSION=1.5.0

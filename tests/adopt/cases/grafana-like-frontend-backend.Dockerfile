@@ -1,7 +1,7 @@
 # Shape: an observability UI with a JavaScript frontend and a Go backend (Grafana-style):
 # base images are ARGs, the JS stage is pinned with `--platform=${JS_PLATFORM}`, the final
 # stage is unnamed and sets its paths with ENV that later instructions use.
-# Covers: 1, 4, 6, 10, 11
+# Covers: 1, 6, 7, 10, 11
 ARG BASE_IMAGE=alpine:3.20
 ARG JS_IMAGE=node:22-alpine
 ARG JS_PLATFORM=linux/amd64

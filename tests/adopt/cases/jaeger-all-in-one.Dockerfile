@@ -1,6 +1,6 @@
 # Shape: a tracing backend (Jaeger-style) whose base images come from ARGs without defaults
 # (the CI passes them), with a release and a debug target picking binaries by TARGETARCH.
-# Covers: 3, 10, 11
+# Covers: 3, 11
 ARG base_image
 ARG debug_image
 

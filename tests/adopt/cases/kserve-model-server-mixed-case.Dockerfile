@@ -1,7 +1,7 @@
 # Shape: a model server (KServe-style Python runtime) whose stage names are written in mixed
 # case: `AS Builder` is used as `builder`, `FROM BUILDER` and `--from=Builder`; the test stage
 # copies from stage 1 by index.
-# Covers: 7, 10
+# Covers: 4, 7
 ARG PYTHON_VERSION=3.11
 ARG BASE_IMAGE=python:${PYTHON_VERSION}-slim-bookworm
 

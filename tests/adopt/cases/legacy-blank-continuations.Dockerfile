@@ -1,6 +1,6 @@
 # Shape: an older Dockerfile kept alive: MAINTAINER, `ENV KEY value` forms, comment and blank
 # lines inside long continuations, unnamed stages referred to by index (`--from=0`).
-# Covers: 7, 8, 11
+# Covers: 6, 7, 8, 11
 FROM debian:bookworm
 MAINTAINER Ops Team <ops@example.com>
 ENV LANG C.UTF-8

@@ -1,7 +1,7 @@
 # Shape: a service whose Dockerfile has the findings linters flag but BuildKit builds: an ARG
 # named like a credential (and one with an empty default), and a stage using VERSION, which it
 # never declares (it reads the empty value, not the global one).
-# Covers: 10, 11, 13
+# Covers: 11, 13
 ARG VERSION=1.4.2
 ARG GITHUB_TOKEN
 ARG AWS_SECRET_ACCESS_KEY=""

@@ -2,7 +2,7 @@
 # is secret `hf_token` exposed as HF_TOKEN, the W&B login a required secret file at a custom
 # target, and an S3 credential whose source name differs from its target's basename. A global
 # `ARG HF_TOKEN` remains from the days the token was a build argument.
-# Covers: 5, 10, 13
+# Covers: 5, 11, 13
 ARG PYTORCH_IMAGE=pytorch/pytorch:2.4.1-cuda12.4-cudnn9-runtime
 ARG HF_TOKEN
 

@@ -1,7 +1,7 @@
 # Shape: a static site behind nginx, configured with heredocs: one COPY writing two files from
 # two heredocs, and a RUN whose two heredocs feed `cat` and then `sh` (the second one quoted,
 # so its `$` stays for the shell).
-# Covers: 2, 10, 11
+# Covers: 2, 11
 FROM node:20-alpine AS site
 WORKDIR /site
 COPY package.json package-lock.json ./

@@ -1,7 +1,7 @@
 # Shape: a Node.js monorepo with pnpm: ENV sets PNPM_HOME and PATH that later stages use, a
 # private registry token arrives as a secret file (id and target differ), and deps, build and
 # runtime stages share one base.
-# Covers: 5, 6, 10
+# Covers: 5, 6
 ARG NODE_VERSION=20.17
 
 FROM node:${NODE_VERSION}-alpine AS base

@@ -1,6 +1,6 @@
 # Shape: an NVIDIA Go component (container-toolkit-style) built on a CUDA base chosen by
 # ARGs; GOARCH comes from BuildKit's TARGETARCH and the packaging stage reads TARGETOS.
-# Covers: 3, 4, 6, 10
+# Covers: 3, 4, 6
 ARG GOLANG_VERSION=1.22.5
 ARG CUDA_VERSION=12.5.1
 ARG BASE_DIST=ubi8

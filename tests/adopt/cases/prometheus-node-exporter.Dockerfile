@@ -1,7 +1,7 @@
 # Shape: a Prometheus exporter: Go built in a named stage, then an unnamed busybox image whose
 # tag is made of the ARCH and OS ARGs (quoted defaults), re-declared after FROM to be used in
 # COPY paths.
-# Covers: 4, 6, 11
+# Covers: 11
 ARG ARCH="amd64"
 ARG OS="linux"
 ARG GO_VERSION=1.23

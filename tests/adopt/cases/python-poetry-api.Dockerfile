@@ -1,7 +1,7 @@
 # Shape: a Python API packaged with Poetry: the builder is declared `AS Builder` and copied
 # from as `builder`, the pip configuration is a required secret file, and an ARG with an
 # empty default (`ARG EXTRAS=""`) sits next to one with none.
-# Covers: 5, 7, 10, 11
+# Covers: 5, 7, 11
 ARG PYTHON_VERSION=3.12
 ARG EXTRAS=""
 ARG POETRY_VERSION

@@ -1,6 +1,6 @@
 # Shape: a Rust service cross-compiled to musl: the builder runs on ${BUILDPLATFORM}, maps
 # TARGETARCH to a Rust target triple, and the unnamed final stage is `scratch`.
-# Covers: 1, 3, 10, 11
+# Covers: 1, 3, 11
 ARG RUST_VERSION=1.81
 
 FROM --platform=${BUILDPLATFORM} rust:${RUST_VERSION}-alpine AS chef

@@ -2,7 +2,7 @@
 # Shape: an LLM runtime (SGLang-style) whose setup lives in heredoc scripts: `RUN <<EOF`
 # scripts with `set -e`, a `<<-EOT` config whose tabs are stripped, and a quoted delimiter so
 # that `$` reaches the shell untouched. The syntax directive sits on the first line.
-# Covers: 2, 9, 10
+# Covers: 2, 6, 9
 ARG CUDA_VERSION=12.6.1
 ARG BUILD_TYPE=all
 

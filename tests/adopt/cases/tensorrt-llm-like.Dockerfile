@@ -1,7 +1,7 @@
 # Shape: an NVIDIA LLM toolkit image (TensorRT-LLM-style): base image and tag are ARGs, ENV
 # sets the shell init file for every later RUN, and the wheel stage is built FROM whichever
 # stage DEVEL_IMAGE names (a stage name when it is one, an image otherwise).
-# Covers: 4, 6, 7, 10
+# Covers: 4, 6, 7
 ARG BASE_IMAGE=nvcr.io/nvidia/pytorch
 ARG BASE_TAG=24.07-py3
 ARG DEVEL_IMAGE=devel

@@ -1,6 +1,6 @@
 # Shape: an LLM serving stack built from a CUDA devel image (vLLM-style): a wheel is built in
 # one stage and installed in a slimmer runtime through a bind mount of that stage.
-# Covers: 3, 4, 6, 7, 10
+# Covers: 3, 4, 6
 ARG CUDA_VERSION=12.4.1
 ARG PYTHON_VERSION=3.12
 ARG BUILD_BASE_IMAGE=nvidia/cuda:${CUDA_VERSION}-devel-ubuntu22.04
@@ -34,7 +34,7 @@ ENV NVCC_THREADS=$nvcc_threads
 COPY . .
 RUN --mount=type=cache,target=/root/.cache/ccache \
     --mount=type=cache,target=/root/.cache/uv \
-    python3 setup.py bdist_wheel --dist-dir=dist --py-limited-api=cp38
+    python${PYTHON_VERSION} setup.py bdist_wheel --dist-dir=dist --py-limited-api=cp38
 
 #################### RUNTIME ####################
 FROM ${FINAL_BASE_IMAGE} AS vllm-base

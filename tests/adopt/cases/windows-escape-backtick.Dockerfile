@@ -3,7 +3,7 @@
 # Shape: a Windows image (PowerShell-style) that switches the escape character to a backtick
 # so that `C:\` paths keep their backslashes; an installer stage on Server Core and a Nano
 # Server runtime, with JSON-form COPY of paths holding spaces.
-# Covers: 4, 9, 10
+# Covers: 4, 9
 ARG WindowsServerRepo=mcr.microsoft.com/windows/servercore
 ARG WindowsTag=ltsc2022
 ARG InstallerImage=${WindowsServerRepo}:${WindowsTag}
