@@ -1,8 +1,10 @@
 # Shape: a Node.js monorepo with pnpm: ENV sets PNPM_HOME and PATH that later stages use, a
 # private registry token arrives as a secret file (id and target differ), and deps, build and
-# runtime stages share one base.
-# Covers: 5, 6
+# runtime stages share one base. The release tag is a global ARG named IMAGE_TAG, like the
+# variable mkgen's Makefile defines.
+# Covers: 5, 6, 12
 ARG NODE_VERSION=20.17
+ARG IMAGE_TAG=latest
 
 FROM node:${NODE_VERSION}-alpine AS base
 ENV PNPM_HOME="/pnpm"
@@ -25,7 +27,9 @@ RUN pnpm --filter "./packages/**" run build \
     && echo "store at ${PNPM_HOME}/store"
 
 FROM base AS runtime
+ARG IMAGE_TAG
 ENV NODE_ENV=production
+LABEL org.opencontainers.image.version="${IMAGE_TAG}"
 COPY --from=build /prod/api /app
 USER node
 EXPOSE 3000

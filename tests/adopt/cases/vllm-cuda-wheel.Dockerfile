@@ -1,6 +1,7 @@
 # Shape: an LLM serving stack built from a CUDA devel image (vLLM-style): a wheel is built in
-# one stage and installed in a slimmer runtime through a bind mount of that stage.
-# Covers: 3, 4, 6
+# one stage and installed in a slimmer runtime through a bind mount of that stage. A stray
+# blank line inside the apt-get continuation is kept (BuildKit only warns).
+# Covers: 3, 4, 6, 8
 ARG CUDA_VERSION=12.4.1
 ARG PYTHON_VERSION=3.12
 ARG BUILD_BASE_IMAGE=nvidia/cuda:${CUDA_VERSION}-devel-ubuntu22.04
@@ -14,6 +15,7 @@ ARG TARGETPLATFORM
 ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update -y \
     && apt-get install -y ccache git curl sudo python${PYTHON_VERSION} python${PYTHON_VERSION}-dev \
+
     && rm -rf /var/lib/apt/lists/*
 ENV UV_HTTP_TIMEOUT=500
 RUN --mount=type=cache,target=/root/.cache/uv \
