@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from mkgen import dockerfile as old
 from mkgen import dockerfile_syntax as ds
-from mkgen.defaults import builtin_variables
+from mkgen import dockerfile_text as old
+from mkgen.builtin_variables import builtin_variables
 from mkgen.model import Project
-from mkgen.validate import CREDENTIAL
+from mkgen.validate_variables import CREDENTIAL
 from tests.adopt import crosscheck
 
 ADOPT = Path(__file__).resolve().parent.parent / "adopt"
