@@ -109,6 +109,16 @@ def make_arg(text: str) -> str:
     return "".join(out)
 
 
+def make_target_value(text: str) -> str:
+    """A stages.yaml value as the right-hand side of a target-specific assignment
+    (`target: NAME = value`), refs kept.
+
+    On a rule line make ends the value at the first `;` (a recipe starts there) and keeps
+    what follows raw, so a `;` is written through a variable and never appears literally.
+    """
+    return make_value(text).replace(";", "$(mkgen_semicolon)")
+
+
 def make_define_body(text: str) -> str:
     """Verbatim text for a `define` body read back with `$(value ...)`: nothing to escape,
     but a body line must not look like the directives that end or nest a define."""

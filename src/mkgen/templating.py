@@ -18,6 +18,7 @@ _OPTIONS = dict(keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True
 FILTERS = {
     "make_value": escape.make_value,                 # right-hand side of a Make assignment
     "make_arg": escape.make_arg,                     # an argument of a Make function
+    "make_target_value": escape.make_target_value,   # ... of a target-specific assignment
     "make_define_body": escape.make_define_body,     # a line of a Make `define`
     "make_help": escape.make_help,                   # text printed by $(info) from a define
     "dockerfile_arg_default": escape.dockerfile_arg_default,  # ARG NAME="default"

@@ -59,7 +59,8 @@ def test_dockerfile_arg_default_escapes_quote_dollar_and_backslash() -> None:
     assert escape.dockerfile_arg_default('a"$\\') == '"a\\"\\$\\\\"'
 
 
-@pytest.mark.parametrize("function", [escape.make_literal, escape.make_value, escape.make_help,
+@pytest.mark.parametrize("function", [escape.make_literal, escape.make_value,
+                                      escape.make_target_value, escape.make_help,
                                       escape.dockerfile_arg_default,
                                       escape.make_define_body])
 @pytest.mark.parametrize("text", ["a\nb", "a\rb"])
@@ -178,3 +179,25 @@ def test_without_a_value_no_secret_flag_is_passed(secret_tree: Tree) -> None:
     assert secret_tree.make("app_build").returncode == 0
     [argv] = secret_tree.calls()
     assert "--secret" not in argv
+
+
+# ---- target-specific values ----------------------------------------------------------------
+
+def test_awkward_values_set_by_a_stage_reach_docker_exactly(tmp_path: Path) -> None:
+    """A stage's `variables:` become `target: NAME = value` lines, where make ends the value
+    at a `;` (it starts a recipe) and keeps what follows raw: `\\#` would reach docker."""
+    tree = project(tmp_path, ["x"] * len(AWKWARD))
+    config = yaml.safe_load((tree.root / "stages.yaml").read_text(encoding="utf-8"))
+    config["stages"]["app"]["variables"] = {f"V{i}": written
+                                            for i, (written, _) in enumerate(AWKWARD)}
+    config["stages"]["app"]["run"] = {"variables": {"RUN_CMD": "sh -c 'make test; echo \"#done\"'"}}
+    (tree.root / "stages.yaml").write_text(
+        yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert CliRunner().invoke(cli, ["render", "-c", str(tree.root / "stages.yaml")]).exit_code == 0
+    result = tree.make("app_build")
+    assert result.returncode == 0, result.stderr
+    [argv] = tree.calls()
+    assert build_args(argv) == [f"V{i}={want}" for i, (_, want) in enumerate(AWKWARD)]
+    result = tree.make("app_run", "DOCKER_PULL=1")
+    assert result.returncode == 0, result.stderr
+    assert tree.calls()[-1][-3:] == ["sh", "-c", 'make test; echo "#done"']
