@@ -28,6 +28,7 @@ AWKWARD = [
     ("a # b", "a # b"),
     ("a\\#b", "a\\#b"),
     ("a;b && c | d", "a;b && c | d"),
+    ('make test; echo "#done"', 'make test; echo "#done"'),
     ("back\\slash", "back\\slash"),
     ("ends\\", "ends\\"),
     ("100% and %s", "100% and %s"),
@@ -201,3 +202,18 @@ def test_awkward_values_set_by_a_stage_reach_docker_exactly(tmp_path: Path) -> N
     result = tree.make("app_run", "DOCKER_PULL=1")
     assert result.returncode == 0, result.stderr
     assert tree.calls()[-1][-3:] == ["sh", "-c", 'make test; echo "#done"']
+
+
+def test_awkward_values_set_by_a_recipe_reach_its_commands_exactly(tmp_path: Path) -> None:
+    tree = project(tmp_path, ["x"] * len(AWKWARD))
+    config = yaml.safe_load((tree.root / "stages.yaml").read_text(encoding="utf-8"))
+    config["recipes"] = {"show": {
+        "variables": {f"V{i}": written for i, (written, _) in enumerate(AWKWARD)},
+        "commands": ["$(DOCKER) show" + "".join(f" $(call mkgen_q,$(V{i}))"
+                                                for i in range(len(AWKWARD)))]}}
+    (tree.root / "stages.yaml").write_text(
+        yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert CliRunner().invoke(cli, ["render", "-c", str(tree.root / "stages.yaml")]).exit_code == 0
+    result = tree.make("show")
+    assert result.returncode == 0, result.stderr
+    assert tree.calls() == [["show", *(want for _, want in AWKWARD)]]
