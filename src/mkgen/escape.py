@@ -129,8 +129,19 @@ def make_define_body(text: str) -> str:
 
 
 def make_help(text: str) -> str:
-    """Text printed by `$(info ...)` from a recursively expanded define: `$` doubles."""
-    return _no_newline(text).replace("$", "$$")
+    """Text printed by `$(info ...)` from a recursively expanded define: `$` doubles, and a
+    trailing backslash, which would join the next line of the define, is followed by an
+    empty reference."""
+    out = _no_newline(text).replace("$", "$$")
+    return out + "$(mkgen_empty)" if out.endswith("\\") else out
+
+
+def make_comment(text: str) -> str:
+    """Text of a Make comment line (`# text`): an odd run of backslashes at its end would
+    continue the comment onto the next line, so the run is made even."""
+    _no_newline(text)
+    trailing = len(text) - len(text.rstrip("\\"))
+    return text + "\\" if trailing % 2 else text
 
 
 def dockerfile_arg_default(text: str) -> str:

@@ -21,6 +21,7 @@ FILTERS = {
     "make_target_value": escape.make_target_value,   # ... of a target-specific assignment
     "make_define_body": escape.make_define_body,     # a line of a Make `define`
     "make_help": escape.make_help,                   # text printed by $(info) from a define
+    "make_comment": escape.make_comment,             # the text of a `# ...` Make comment
     "dockerfile_arg_default": escape.dockerfile_arg_default,  # ARG NAME="default"
     "rename": escape.renamed_references,             # mkgen's Make text, built-ins renamed
 }

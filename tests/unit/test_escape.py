@@ -56,12 +56,20 @@ def test_make_value_keeps_references_and_guards_leading_and_trailing_blanks() ->
     assert escape.make_value("x\\") == "x\\$(mkgen_empty)"
 
 
+def test_help_and_comment_texts_never_end_in_a_line_continuation() -> None:
+    assert escape.make_help("C:\\tools\\ $x") == "C:\\tools\\ $$x"
+    assert escape.make_help("C:\\tools\\") == "C:\\tools\\$(mkgen_empty)"
+    assert escape.make_comment("C:\\tools\\") == "C:\\tools\\\\"
+    assert escape.make_comment("even\\\\") == "even\\\\"
+
+
 def test_dockerfile_arg_default_escapes_quote_dollar_and_backslash() -> None:
     assert escape.dockerfile_arg_default('a"$\\') == '"a\\"\\$\\\\"'
 
 
 @pytest.mark.parametrize("function", [escape.make_literal, escape.make_value,
                                       escape.make_target_value, escape.make_help,
+                                      escape.make_comment,
                                       escape.dockerfile_arg_default,
                                       escape.make_define_body])
 @pytest.mark.parametrize("text", ["a\nb", "a\rb"])
@@ -222,3 +230,43 @@ def test_awkward_values_set_by_a_recipe_reach_its_commands_exactly(tmp_path: Pat
     result = tree.make("show")
     assert result.returncode == 0, result.stderr
     assert tree.calls() == [["show", *(want for _, want in AWKWARD)]]
+
+
+# ---- help texts ----------------------------------------------------------------------------
+
+def test_a_help_text_ending_in_a_backslash_swallows_no_line(tmp_path: Path) -> None:
+    """A help text lands in Make comments, in `make help` (a define) and in Dockerfile
+    comments; ending in `\\` it must not continue onto the next line in any of them."""
+    import dockerfile
+    tool = "Runs C:\\tools\\"
+    config = {
+        "project": {"name": "esc"},
+        "variables": {"V0": {"default": "kept", "build_arg": True, "help": tool},
+                      "V1": {"default": "ends\\", "help": tool}},
+        "stages": {"app": {"from": "debian:12", "help": tool, "args": ["V0"]},
+                   "other": {"from": "app", "help": tool}},
+        "targets": {"fam": {"stage": "app", "help": tool, "actions": ["build"]}},
+        "recipes": {"show": {"help": tool, "commands": ["$(DOCKER) show $(call mkgen_q,$(V1))"]}},
+    }
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "stages.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    assert CliRunner().invoke(cli, ["render", "-c", str(root / "stages.yaml")]).exit_code == 0
+    tree = Tree(root=root, bin=tmp_path / "bin", log=tmp_path / "docker.log")
+    install_standin(tree.bin)
+    for goal in ("app_build", "fam_build"):
+        result = tree.make(goal)
+        assert result.returncode == 0, result.stderr
+        assert tree.calls() == [["buildx", "build", "--target", "app", "--build-arg", "V0=kept",
+                                 "--file", f"{tree.docker_dir}/Dockerfile.multi", "--tag",
+                                 "esc/app:latest", str(root)]]
+    assert tree.make("show").returncode == 0
+    assert tree.calls() == [["show", "ends\\"]]
+    lines = tree.make("help").stdout.splitlines()
+    assert [line.split(maxsplit=1)[0] for line in lines if line.endswith(tool)] == [
+        "app:", "other:", "show", "V0", "V1"]
+    assert f"    fam: {tool} [stage app]" in lines
+    assert any(line.endswith("default: ends\\") for line in lines)
+    parsed = dockerfile.parse_file(str(tree.docker_dir / "Dockerfile.multi"))
+    assert [(c.cmd, c.value) for c in parsed if c.cmd == "FROM"] == [
+        ("FROM", ("debian:12", "AS", "app")), ("FROM", ("app", "AS", "other"))]
