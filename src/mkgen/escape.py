@@ -96,6 +96,12 @@ def make_value(text: str) -> str:
 _ARG_CHARS = {",": "$(mkgen_comma)", "(": "$(mkgen_lparen)", ")": "$(mkgen_rparen)"}
 
 
+def make_literal_value(text: str) -> str:
+    """Literal text (a path: no references, every `$` its own) as the right-hand side of a
+    Make assignment, leading and trailing blanks kept."""
+    return make_value(text.replace("$", "$$"))
+
+
 def make_arg(text: str) -> str:
     """A stages.yaml value as an argument of a Make function (`$(if c,ARG,ARG)`), refs kept:
     as make_value, and `,`, `(`, `)` become references that expand to them, so they can

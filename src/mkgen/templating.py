@@ -17,6 +17,7 @@ _OPTIONS = dict(keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True
 # One filter per output context; templates escape values only through these.
 FILTERS = {
     "make_value": escape.make_value,                 # right-hand side of a Make assignment
+    "make_literal_value": escape.make_literal_value, # ... of literal text (a path)
     "make_arg": escape.make_arg,                     # an argument of a Make function
     "make_target_value": escape.make_target_value,   # ... of a target-specific assignment
     "make_define_body": escape.make_define_body,     # a line of a Make `define`

@@ -56,6 +56,11 @@ def test_make_value_keeps_references_and_guards_leading_and_trailing_blanks() ->
     assert escape.make_value("x\\") == "x\\$(mkgen_empty)"
 
 
+def test_make_literal_value_expands_nothing() -> None:
+    assert escape.make_literal_value("../p$(shell x) #1 ") == \
+        "../p$$(shell x) \\#1 $(mkgen_empty)"
+
+
 def test_help_and_comment_texts_never_end_in_a_line_continuation() -> None:
     assert escape.make_help("C:\\tools\\ $x") == "C:\\tools\\ $$x"
     assert escape.make_help("C:\\tools\\") == "C:\\tools\\$(mkgen_empty)"
@@ -69,7 +74,7 @@ def test_dockerfile_arg_default_escapes_quote_dollar_and_backslash() -> None:
 
 @pytest.mark.parametrize("function", [escape.make_literal, escape.make_value,
                                       escape.make_target_value, escape.make_help,
-                                      escape.make_comment,
+                                      escape.make_comment, escape.make_literal_value,
                                       escape.dockerfile_arg_default,
                                       escape.make_define_body])
 @pytest.mark.parametrize("text", ["a\nb", "a\rb"])

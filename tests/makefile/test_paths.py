@@ -1,0 +1,66 @@
+"""Where the rendered Makefile finds the project: checkouts in folders with blanks, brackets,
+glob characters, backslashes and `$` in their names, reached through `make -C`, through
+`make -f` from another folder, or through a symlink to the Makefile. GNU make on the flagship
+Makefile in a fake TensorRT-LLM checkout, the recording docker stand-in asserting exact argv."""
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.makefile.trtllm import CODE, build, build_args, inspect, me, ok, run
+from tests.support import REPO, Tree, make_tree
+
+# Folder names that make's word functions split (blanks) or $(wildcard) globs.
+AWKWARD_FOLDERS = ["my repo", "proj[old]", "back\\slash", "star*and?mark", "two  blanks",
+                   "tab\there", "a,b(c)", "~tilde"]
+
+
+@pytest.fixture(params=AWKWARD_FOLDERS)
+def awkward(request: pytest.FixtureRequest, tmp_path: Path) -> Tree:
+    """The flagship's committed docker/ in a checkout whose folder has an awkward name."""
+    return make_tree(tmp_path / request.param / "trt", REPO / "docker")
+
+
+def make_f(tree: Tree, makefile: str, cwd: Path, *args: str) -> list[list[str]]:
+    """`make -f MAKEFILE ARGS` run from `cwd`, the docker calls it made."""
+    tree.log.write_text("")
+    result = subprocess.run(["make", "-f", makefile, *args], cwd=cwd, env=tree.env(),
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    return tree.calls()
+
+
+def test_a_checkout_folder_with_blanks_or_glob_characters_builds_and_runs(
+        awkward: Tree) -> None:
+    tree = awkward
+    assert ok(tree, "release_build") == [
+        build(tree, "release", "tensorrt_llm/release:latest", build_args(tree))]
+    assert ok(tree, "devel_run") == [inspect("tensorrt_llm/devel:latest"),
+                                     run(tree, "devel", "tensorrt_llm/devel:latest")]
+
+
+@pytest.mark.parametrize("how", ["absolute", "relative"])
+def test_make_f_from_another_folder_finds_a_checkout_with_an_awkward_name(
+        awkward: Tree, how: str) -> None:
+    tree = awkward
+    elsewhere = tree.root.parent.parent / "elsewhere"
+    elsewhere.mkdir()
+    makefile = tree.docker_dir / "Makefile"
+    name = str(makefile) if how == "absolute" else f"../{makefile.relative_to(elsewhere.parent)}"
+    commit = f"GIT_COMMIT={tree.git('rev-parse', 'HEAD')}"
+    assert make_f(tree, name, elsewhere, "release_build", commit) == [
+        build(tree, "release", "tensorrt_llm/release:latest", build_args(tree))]
+    assert make_f(tree, name, elsewhere, "devel_run") == [
+        inspect("tensorrt_llm/devel:latest"), run(tree, "devel", "tensorrt_llm/devel:latest")]
+
+
+def test_a_home_with_a_blank_still_shares_its_cache(tmp_path: Path) -> None:
+    tree = make_tree(tmp_path / "trt", REPO / "docker")
+    home = tmp_path / "my home [1]"
+    (home / ".cache").mkdir(parents=True)
+    calls = ok(tree, "devel_run", "LOCAL_USER=1", env=tree.env(HOME=str(home)))
+    volumes = [calls[-1][i + 1] for i, a in enumerate(calls[-1]) if a == "--volume"]
+    assert volumes == [f"{tree.root}:{CODE}", f"{home}/.cache:/home/{me()[1]}/.cache"]
