@@ -64,3 +64,16 @@ def test_a_home_with_a_blank_still_shares_its_cache(tmp_path: Path) -> None:
     calls = ok(tree, "devel_run", "LOCAL_USER=1", env=tree.env(HOME=str(home)))
     volumes = [calls[-1][i + 1] for i, a in enumerate(calls[-1]) if a == "--volume"]
     assert volumes == [f"{tree.root}:{CODE}", f"{home}/.cache:/home/{me()[1]}/.cache"]
+
+
+@pytest.mark.parametrize("folder", ["plain", "my repo"])
+def test_a_symlink_to_the_makefile_finds_the_project_it_points_into(
+        tmp_path: Path, folder: str) -> None:
+    tree = make_tree(tmp_path / folder / "trt", REPO / "docker")
+    (tree.root / "Makefile").symlink_to("docker/Makefile")
+    expected = [build(tree, "release", "tensorrt_llm/release:latest", build_args(tree))]
+    assert make_f(tree, "Makefile", tree.root, "release_build") == expected
+    commit = f"GIT_COMMIT={tree.git('rev-parse', 'HEAD')}"
+    if " " not in str(tree.root):  # through a name with blanks, make cannot follow a link
+        assert make_f(tree, str(tree.root / "Makefile"), tmp_path, "release_build",
+                      commit) == expected
