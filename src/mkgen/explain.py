@@ -129,7 +129,9 @@ def _make_argv(config: Config, target: Target, values: list[Value],
     dump = (f"{_DUMP}: ; @$(foreach v,{names},$(info {_MARK}$(v)=$($(v))))\n"
             f"{target.name}: {_DUMP}")
     argv = ["make", "-n", "-s", "--no-print-directory", "-f", "-",
-            f"MKGEN_DIR={config.output_dir.resolve()}", f"--eval={dump}"]
+            # make expands a command-line value: the path's own `$` must stay text.
+            f"MKGEN_DIR={str(config.output_dir.resolve()).replace('$', '$$')}",
+            f"--eval={dump}"]
     for value in values:
         if value.placeholder is not None:
             argv.append(f"{value.name}={value.placeholder.replace('$', '$$')}")

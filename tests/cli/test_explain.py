@@ -162,3 +162,20 @@ def test_the_makefile_snippet_is_not_run_by_explain(small: Path) -> None:
     code, _, err = invoke("explain", "-c", str(small), "app_build")
     assert (code, err) == (0, "")
     assert list(small.parent.rglob("PWNED")) == []
+
+
+@pytest.mark.parametrize("folder", ["x$(shell touch PWNED1)y", "d$ollar"])
+def test_explain_expands_nothing_from_the_project_path(tmp_path: Path, folder: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / folder
+    root.mkdir()
+    from tests.support import SMALL
+    (root / "stages.yaml").write_text(SMALL)
+    (root / "version.txt").write_text('VERSION = "1.2.3"\n')
+    assert invoke("render", "-c", str(root / "stages.yaml"))[0] == 0
+    monkeypatch.chdir(root)
+    code, out, err = invoke("explain", "-c", str(root / "stages.yaml"), "app_build")
+    assert (code, err) == (0, "")
+    assert sorted(p.name for p in tmp_path.rglob("PWNED*")) == []
+    assert f"\t--file '{root}/docker/Dockerfile.multi' \\" in commands(out)
+    assert "  VERSION            1.2.3  [file: VERSION in version.txt]" in out.splitlines()

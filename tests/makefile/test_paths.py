@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.makefile.trtllm import CODE, build, build_args, inspect, me, ok, run
-from tests.support import REPO, Tree, make_tree
+from tests.support import REPO, Tree, invoke, make_tree
 
 # Folder names that make's word functions split (blanks) or $(wildcard) globs.
 AWKWARD_FOLDERS = ["my repo", "proj[old]", "back\\slash", "star*and?mark", "two  blanks",
@@ -77,3 +77,25 @@ def test_a_symlink_to_the_makefile_finds_the_project_it_points_into(
     if " " not in str(tree.root):  # through a name with blanks, make cannot follow a link
         assert make_f(tree, str(tree.root / "Makefile"), tmp_path, "release_build",
                       commit) == expected
+
+
+def test_an_output_outside_the_project_expands_nothing_from_the_project_path(
+        tmp_path: Path) -> None:
+    """With `output: ../out/docker` the Makefile names the project folder relative to itself
+    (`../../NAME`): that name is text, never make syntax."""
+    base = tmp_path / "w"
+    root = base / "p$(shell touch PWNED2)"
+    root.mkdir(parents=True)
+    (root / "stages.yaml").write_text(
+        "project: {name: app, output: ../out/docker}\n"
+        "variables: {VERSION: {file: version.txt, key: VERSION, build_arg: true}}\n"
+        "stages: {app: {from: debian:12, args: [VERSION]}}\n")
+    (root / "version.txt").write_text("VERSION = 1.2.3\n")
+    assert invoke("render", "-c", str(root / "stages.yaml"))[0] == 0
+    docker = base / "out" / "docker"
+    for goal in ([], ["-n", "app_build"]):
+        result = subprocess.run(["make", "--no-print-directory", "-C", str(docker), *goal],
+                                cwd=base, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.rglob("PWNED*")) == []
+    assert "--build-arg 'VERSION=1.2.3'" in result.stdout
