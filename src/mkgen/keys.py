@@ -141,8 +141,9 @@ VARIABLE = Section("variable", "A Make variable of the rendered Makefile.", shor
     Key("secret_id", TEXT, "The secret's id when it is not the variable's name "
         "(`--secret id=github_clone_token,env=GITHUB_CLONE_TOKEN`); implies `secret`.",
         default_text="the variable's name"),
-    Key("shell", TEXT, "A command whose output is the value (run lazily, at most once per "
-        "make run).", default_text="none"),
+    Key("shell", TEXT, "A command whose output is the value, run by `sh` at the project root "
+        "(the folder of stages.yaml) wherever make is started; lazily, at most once per make "
+        "run.", default_text="none"),
     Key("file", TEXTS, "A file, relative to the project, holding `KEY = \"value\"` (or "
         "`KEY=value`); read by make itself, without a process. A list: the first file that "
         "has the key. A missing file or key stops make with an error naming both.",

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.makefile.trtllm import CODE, build, build_args, inspect, me, ok, run
-from tests.support import REPO, Tree, invoke, make_tree
+from mkgen.testing import make_checkout
+from tests.makefile.trtllm import CODE, HOST_PLATFORM, build, build_args, inspect, me, ok, run
+from tests.support import JENKINS_IMAGE, REPO, TRTLLM_REPO, Tree, invoke, make_tree
 
 # Folder names that make's word functions split (blanks) or $(wildcard) globs.
 AWKWARD_FOLDERS = ["my repo", "proj[old]", "back\\slash", "star*and?mark", "two  blanks",
@@ -99,3 +100,33 @@ def test_an_output_outside_the_project_expands_nothing_from_the_project_path(
         assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.rglob("PWNED*")) == []
     assert "--build-arg 'VERSION=1.2.3'" in result.stdout
+
+
+# ---- Where shell: values run -------------------------------------------------------------
+
+def test_shell_values_run_at_the_project_root_wherever_make_starts(tmp_path: Path) -> None:
+    """`make -f ~/proj/docker/Makefile` inside another repository records the project's
+    commit and branch, not that repository's."""
+    tree = make_tree(tmp_path / "trt", REPO / "docker")
+    other = make_checkout(tmp_path / "other", None, REPO / "examples" / "hello" / "docker",
+                          branch="not-this-one")
+    tag = f"{TRTLLM_REPO}:feature_x-1-{HOST_PLATFORM}"
+    assert make_f(tree, str(tree.docker_dir / "Makefile"), other.root, "trtllm_build") == [
+        build(tree, "release", tag, build_args(tree, DEVEL_IMAGE=JENKINS_IMAGE))]
+
+
+def test_a_shell_value_reads_files_of_the_project_under_make_c(tmp_path: Path) -> None:
+    """Under `make -C docker` make runs in docker/: `cat VERSION` must still find the
+    project's VERSION (it was silently empty, so the build argument was dropped)."""
+    project = tmp_path / "src"
+    project.mkdir()
+    (project / "stages.yaml").write_text(
+        "project: {name: app}\n"
+        "variables: {VER: {shell: cat VERSION, build_arg: true}}\n"
+        "stages: {app: {from: debian:12, args: [VER]}}\n")
+    (project / "VERSION").write_text("1.0\n")
+    assert invoke("render", "-c", str(project / "stages.yaml"))[0] == 0
+    tree = make_checkout(tmp_path / "repo", project, project / "docker")
+    assert ok(tree, "app_build") == [
+        ["buildx", "build", "--target", "app", "--build-arg", "VER=1.0", "--file",
+         f"{tree.docker_dir}/Dockerfile.multi", "--tag", "app/app:latest", str(tree.root)]]
