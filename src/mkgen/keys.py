@@ -145,8 +145,9 @@ VARIABLE = Section("variable", "A Make variable of the rendered Makefile.", shor
         "(the folder of stages.yaml) wherever make is started; lazily, at most once per make "
         "run.", default_text="none"),
     Key("file", TEXTS, "A file, relative to the project, holding `KEY = \"value\"` (or "
-        "`KEY=value`); read by make itself, without a process. A list: the first file that "
-        "has the key. A missing file or key stops make with an error naming both.",
+        "`KEY='value'`, `KEY=value`); read by make itself, without a process. A list: the "
+        "first file that has the key. A missing file or key, or a key set on two live lines, "
+        "stops make with an error naming them.",
         default_text="none"),
     Key("key", TEXT, "The `KEY` read from `file`.", default_text="none"),
     Key("select", TEXT, "Another variable whose value chooses this one's among `cases`.",
