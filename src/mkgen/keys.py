@@ -160,8 +160,11 @@ VARIABLE = Section("variable", "A Make variable of the rendered Makefile.", shor
     Key("append", TEXTS, "Parts added to the value, each after a space and only when every "
         "variable it refers to is non-empty (`--cuda_architectures $(CUDA_ARCHS)`).",
         default=()),
-    Key("tag_safe", FLAG, "Make the computed value a valid image tag (`feature/x` becomes "
-        "`feature-x`).", default=False),
+    Key("tag_safe", FLAG, "Make the value a valid image tag, "
+        "`[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`: any other character becomes `-` (`feature/x` "
+        "becomes `feature-x`; a run of non-ASCII ones, one `-`), leading `.` and `-` go, a "
+        "text over 128 characters keeps its first 64 and last 63 joined by `-`, and an empty "
+        "one becomes `unknown`.", default=False),
 ))
 
 STAGE = Section("stage", "One `FROM ... AS name` block of Dockerfile.multi and its targets.",
