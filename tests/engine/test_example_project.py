@@ -297,3 +297,20 @@ def test_manifest_with_a_missing_arch_pushes_nothing(project: Project, built: ob
     assert failed.returncode != 0
     assert "manifest push" not in failed.stdout
     assert project.engine.registry_get("/v2/hello/manifests/2.0")[0] == 404
+
+
+def test_local_user_with_an_sssd_name_and_a_group_with_a_blank(project: Project, built: object,
+                                                                tmp_path: Path) -> None:
+    """SSSD/AD callers: `id` says alice@corp.example.com in "domain users"; the local-user
+    image gets a valid tag and the container knows the user and group by those names."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "id").write_text("#!/bin/sh\necho 'uid=1234567(alice@corp.example.com) "
+                             "gid=1234513(domain users) groups=1234513(domain users)'\n")
+    (fake / "id").chmod(0o755)
+    env = {"PATH": f"{fake}:{project.engine.env['PATH']}"}
+    ran = project.make("app_run", "LOCAL_USER=1", f"HOME_DIR={tmp_path}/nohome",
+                       "RUN_CMD=sh -c 'id -u; id -un; id -gn; echo $$HOME'", env=env)
+    assert ran.stdout.splitlines()[-4:] == [
+        "1234567", "alice@corp.example.com", "domain users", "/home/alice@corp.example.com"]
+    assert project.has_image("hello/app:latest-alice-corp.example.com")
