@@ -18,8 +18,10 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+# One printf, so one write: calls made in parallel (make -j) never interleave in the log.
 RECORDING_DOCKER = """#!/bin/sh
-{ for arg in "$@"; do printf '%s\\037' "$arg"; done; printf '\\036'; } >> "$MKGEN_DOCKER_LOG"
+mkgen_format=; for arg in "$@"; do mkgen_format="$mkgen_format%s\\037"; done
+printf "$mkgen_format\\036" "$@" >> "$MKGEN_DOCKER_LOG"
 if [ -n "$MKGEN_STANDIN_FAIL" ] && [ "$1" = "$MKGEN_STANDIN_FAIL" ]; then exit 1; fi
 """
 

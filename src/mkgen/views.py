@@ -101,7 +101,6 @@ class GroupView:
     help: str
     targets: tuple[TargetView, ...]
     assignments: tuple[AssignmentView, ...]  # STAGE first, in the order make applies them
-    push_needs: tuple[str, str] | None       # (push target, the build target it needs)
     push_by_build: bool                      # its push is its build with --push
 
 
@@ -184,13 +183,10 @@ def _assignments(group: TargetGroup) -> tuple[AssignmentView, ...]:
 
 
 def _group_view(group: TargetGroup) -> GroupView:
-    actions = {t.action: t.name for t in group.targets}
     return GroupView(
         kind=group.kind, name=group.name, stage=group.stage, help=group.help,
         targets=tuple(TargetView(t.name, t.action, t.help) for t in group.targets),
         assignments=_assignments(group),
-        push_needs=(actions["push"], actions["build"])
-        if "push" in actions and "build" in actions and not group.push_by_build else None,
         push_by_build=group.push_by_build)
 
 
