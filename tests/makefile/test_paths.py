@@ -13,9 +13,10 @@ from mkgen.testing import make_checkout
 from tests.makefile.trtllm import CODE, HOST_PLATFORM, build, build_args, inspect, me, ok, run
 from tests.support import JENKINS_IMAGE, REPO, TRTLLM_REPO, Tree, invoke, make_tree
 
-# Folder names that make's word functions split (blanks) or $(wildcard) globs.
+# Folder names that make's word functions split (blanks), $(wildcard) globs, or make would
+# expand if it ever took a path for make syntax.
 AWKWARD_FOLDERS = ["my repo", "proj[old]", "back\\slash", "star*and?mark", "two  blanks",
-                   "tab\there", "a,b(c)", "~tilde"]
+                   "tab\there", "a,b(c)", "~tilde", "d$ollar", "x$(shell touch PWNED)y"]
 
 
 @pytest.fixture(params=AWKWARD_FOLDERS)
@@ -41,6 +42,7 @@ def test_a_checkout_folder_with_blanks_or_glob_characters_builds_and_runs(
         build(tree, "release", "tensorrt_llm/release:latest", build_args(tree))]
     assert ok(tree, "devel_run") == [inspect("tensorrt_llm/devel:latest"),
                                      run(tree, "devel", "tensorrt_llm/devel:latest")]
+    assert list(tree.root.parent.parent.rglob("PWNED*")) == []
 
 
 @pytest.mark.parametrize("how", ["absolute", "relative"])
