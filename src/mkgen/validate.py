@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from mkgen import stage_graph, variable_cycles
-from mkgen.checker import Checker
+from mkgen.checker import Checker, value_position
 from mkgen.errors import ConfigError, Problem
 from mkgen.keys import IMAGE_REF, PROJECT, TOP
 from mkgen.loader import MarkedDict
 from mkgen.model import Config, Project
 from mkgen.plan import Plan, make_plan
+from mkgen.validate_secrets import check_secrets
 from mkgen.validate_stages import validate_stages
 from mkgen.validate_targets import check_target_names, validate_families
 from mkgen.validate_variables import validate_variables
@@ -64,25 +65,11 @@ def _check_stage_cycles(c: Checker, root: MarkedDict, config: Config) -> None:
                  "a stage cannot depend, through 'from' or COPY --from, on itself")
 
 
-def _value_mark(data: MarkedDict, path: tuple[str, ...]) -> tuple[int, int]:
-    """Where the value at `path` stands (a variable's `default` when it is a mapping); the
-    nearest existing parent when the path is not spelt out in the file."""
-    node: Any = data
-    mark = data.mark
-    for key in path:
-        if not isinstance(node, MarkedDict) or key not in node:
-            break
-        mark, node = node.value_marks[key], node[key]
-    if isinstance(node, MarkedDict) and "default" in node:
-        mark = node.value_marks["default"]
-    return mark.line, mark.col
-
-
 def _check_variable_cycles(c: Checker, root: MarkedDict, config: Config, plan: Plan) -> None:
     for path, cycle in variable_cycles.cycles(config, plan):
-        line, col = _value_mark(root, path)
+        mark = value_position(root, path)
         c.problems.append(Problem(
-            c.file, line, col, ".".join(path),
+            c.file, mark.line, mark.col, ".".join(path),
             "refers to itself: " + " -> ".join(f"$({n})" for n in cycle),
             "make cannot expand a variable defined in terms of itself; declare the base "
             "value under another name and refer to that"))
@@ -115,6 +102,7 @@ def validate(data: Any, source: Path) -> Config:
     check_target_names(c, data, plan)
     _check_stage_cycles(c, data, config)  # also with other problems: report every one
     _check_variable_cycles(c, data, config, plan)
+    check_secrets(c, data, config, plan)
     if c.problems:
         raise ConfigError(c.problems)
     return config
