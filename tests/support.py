@@ -61,11 +61,18 @@ def invoke(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-# The fake TensorRT-LLM checkout: tests/fixtures/trtllm holds tensorrt_llm/version.py and
-# jenkins/L0_MergeRequest.groovy, which set these.
+# The fake TensorRT-LLM checkout: tests/fixtures/trtllm holds tensorrt_llm/version.py,
+# jenkins/current_image_tags.properties and jenkins/L0_MergeRequest.groovy, which set these.
 FIXTURE = REPO / "tests" / "fixtures" / "trtllm"
-JENKINS_IMAGE = "urm.nvidia.com/sw-tensorrt-docker/tensorrt-llm:pytorch-25.01-py3-x86_64-202511"
 VERSION = "0.21.0rc1"
+URM = "urm.nvidia.com/sw-tensorrt-docker/tensorrt-llm"
+JENKINS_IMAGE = f"{URM}:pytorch-25.08-py3-x86_64-ubuntu24.04-trt10.13-tritondevel-202511"
+SBSA_IMAGE = f"{URM}:pytorch-25.08-py3-aarch64-ubuntu24.04-trt10.13-tritondevel-202511"
+ROCKY_PY310_IMAGE = f"{URM}:cuda-13.3.1-devel-rocky8-x86_64-py310-tritondevel-202511"
+ROCKY_PY312_IMAGE = f"{URM}:cuda-13.3.1-devel-rocky8-x86_64-py312-tritondevel-202511"
+# Only in the Groovy file: what is read when current_image_tags.properties is absent.
+GROOVY_JENKINS_IMAGE = f"{URM}:pytorch-25.01-py3-x86_64-202511"
+TRTLLM_REPO = "urm.nvidia.com/sw-tensorrt-docker/tensorrt-llm-staging/release"
 
 Tree = Checkout  # the tests' name for a checkout of the flagship project
 parse_log = parse_calls

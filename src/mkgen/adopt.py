@@ -141,6 +141,17 @@ def _block(text: str, indent: str) -> str:
     return f"|{indicator}\n{body}"
 
 
+def _secret_ids(stages: list[_Stage]) -> list[str]:
+    """The ids of the secrets the stages' RUN instructions mount, in order of appearance."""
+    from mkgen import dockerfile_text
+
+    found: dict[str, None] = {}
+    for stage in stages:
+        for _, instruction in dockerfile_text.instructions(stage.steps):
+            found.update(dict.fromkeys(dockerfile_text.secret_ids(instruction)))
+    return list(found)
+
+
 def adopted_yaml(args: list[tuple[str, str | None]], stages: list[_Stage], syntax: str | None,
                  project: dict[str, str], source_name: str) -> str:
     from_args = {s.from_arg for s in stages if s.from_arg}
@@ -150,13 +161,17 @@ def adopted_yaml(args: list[tuple[str, str | None]], stages: list[_Stage], synta
     out += [f"  {key}: {_q(value)}" for key, value in project.items()]
     if syntax:
         out.append(f"  syntax: {_q(syntax)}")
-    if args:
+    secrets = _secret_ids(stages)
+    if args or secrets:
         out += ["", "variables:"]
         for name, default in args:
             out.append(f"  {name}:")
             if default and name not in from_args:
                 out.append(f"    default: {_q(default.replace('$', '$$'))}")
             out.append("    build_arg: true")
+        for secret in secrets:
+            name = re.sub(r"\W", "_", secret).upper()
+            out += [f"  {name}:", f"    secret_id: {_q(secret)}"]
     out += ["", "stages:"]
     for stage in stages:
         out.append(f"  {stage.name}:")

@@ -7,13 +7,15 @@ of the Makefile template (``computed``: the helper's name); their Make text live
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
+from mkgen.escape import renamed_references
 from mkgen.model import Project, Variable
 
 # Variables the Makefile itself defines per target or from its own location; values may
 # refer to them, but they are not options a user sets.
-INTERNAL = ("STAGE", "MKGEN_DIR", "MKGEN_CONTEXT", "MKGEN_ROOT", "HOME", "CURDIR")
+INTERNAL = ("STAGE", "STEM", "MKGEN_DIR", "MKGEN_CONTEXT", "MKGEN_ROOT", "HOME", "CURDIR")
 
 GROUP_ORDER = ("Image", "Docker", "Run", "Local user", "Project")
 
@@ -30,6 +32,7 @@ class Helper:
 # tests/unit/test_builtin_variables.py checks that `refers_to` matches it.
 HELPERS: dict[str, Helper] = {
     "tty": Helper((), "make: test -t 0 (not run)"),
+    "host_arch": Helper(("MAKE_HOST",), "make: the CPU of MAKE_HOST"),
     "rootless": Helper(("DOCKER_HOST", "DOCKER_CONTEXT", "XDG_RUNTIME_DIR"), "computed by make"),
     "caller_uid": Helper((), "the caller (id, not run)"),
     "caller_name": Helper(("USER_ID",), "the caller (id, not run)"),
@@ -38,8 +41,24 @@ HELPERS: dict[str, Helper] = {
 }
 
 
-def builtin_variables(project: Project) -> tuple[Variable, ...]:
-    """The built-in variables, in the order `make help` lists them."""
+def builtin_variables(project: Project, renamed: dict[str, str] | None = None
+                      ) -> tuple[Variable, ...]:
+    """The built-in variables, in the order `make help` lists them, with the names the
+    project gave them (`renamed`: built-in name -> name), in their names and defaults."""
+    found = _builtins(project)
+    if not renamed:
+        return found
+    return tuple(dataclasses.replace(v, name=renamed.get(v.name, v.name),
+                                     default=renamed_references(v.default, renamed))
+                 for v in found)
+
+
+def builtin_names() -> tuple[str, ...]:
+    """The names of the built-in variables, before any renaming."""
+    return tuple(v.name for v in _builtins(Project(name="project")))
+
+
+def _builtins(project: Project) -> tuple[Variable, ...]:
 
     def var(name: str, default: str, help: str, group: str, **kw: object) -> Variable:
         return Variable(name=name, default=default, help=help, group=group, builtin=True, **kw)
@@ -49,6 +68,8 @@ def builtin_variables(project: Project) -> tuple[Variable, ...]:
         var("IMAGE_TAG", "latest", "Tag of the images built here.", "Image"),
         var("IMAGE_WITH_TAG", "$(IMAGE_NAME)/$(STAGE):$(IMAGE_TAG)",
             "Exact image name built, pushed, pulled and run.", "Image"),
+        var("PUSH_IMAGE", "$(IMAGE_WITH_TAG)",
+            "Name a push pushes; another than IMAGE_WITH_TAG is tagged first.", "Image"),
         var("DOCKER", "docker", "Docker client (podman works too).", "Docker"),
         var("DOCKER_BUILD", "$(DOCKER) buildx build",
             "Build command, e.g. 'docker build' for a BuildKit client without buildx.", "Docker"),
@@ -59,6 +80,10 @@ def builtin_variables(project: Project) -> tuple[Variable, ...]:
             "Docker"),
         var("PLATFORM", "", "Target platform of builds, e.g. linux/arm64; empty: the engine's.",
             "Docker"),
+        var("BUILDER", "", "buildx builder of builds (--builder); empty: the current one.",
+            "Docker"),
+        var("HOST_ARCH", "", "This machine's architecture (x86_64, aarch64), from make's own "
+            "host type.", "Docker", computed="host_arch"),
         # Not DOCKER_MANIFEST_OPTS: longer than every other name, it would realign every
         # Makefile's variables and help.
         var("MANIFEST_OPTS", "",

@@ -93,6 +93,22 @@ def make_value(text: str) -> str:
     return out
 
 
+def make_arg(text: str) -> str:
+    """A stages.yaml value as an argument of a Make function (`$(if c,ARG,ARG)`), refs kept:
+    as make_value, and `,`, `(`, `)` become references that expand to them, so they can
+    neither end the argument nor unbalance the call."""
+    out = []
+    for part in split_refs(_no_newline(text)):
+        if isinstance(part, Ref):
+            out.append(f"$({part.name})")
+        else:
+            literal = make_literal(part)
+            for char, name in ((",", "comma"), ("(", "lparen"), (")", "rparen")):
+                literal = literal.replace(char, f"$(mkgen_{name})")
+            out.append(literal)
+    return "".join(out)
+
+
 def make_define_body(text: str) -> str:
     """Verbatim text for a `define` body read back with `$(value ...)`: nothing to escape,
     but a body line must not look like the directives that end or nest a define."""
@@ -113,3 +129,12 @@ def dockerfile_arg_default(text: str) -> str:
     _no_newline(text)
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
     return f'"{escaped}"'
+
+
+def renamed_references(make_text: str, renamed: dict[str, str]) -> str:
+    """mkgen's own Make text with its references `$(OLD)` to built-in variables turned into
+    `$(NEW)`, for the names a project gave them; one pass, so that names may swap."""
+    if not renamed:
+        return make_text
+    pattern = re.compile(r"\$\((" + "|".join(map(re.escape, renamed)) + r")\)")
+    return pattern.sub(lambda m: f"$({renamed[m.group(1)]})", make_text)

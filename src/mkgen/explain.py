@@ -98,8 +98,9 @@ def _placeholder(config: Config, var: Variable) -> str | None:
         return SECRET if os.environ.get(var.name) else ""
     if var.shell is not None:
         return f"<{var.shell}>"
-    if var.file is not None and not (config.root / var.file).is_file():
-        return f"<{var.key} in {var.file}: file not found>"  # make reads it with no process
+    if var.files and not any((config.root / f).is_file() for f in var.files):
+        # make reads an existing file itself, with no process
+        return f"<{var.key} in {', '.join(var.files)}: file not found>"
     if var.computed == "tty":
         return TTY
     if var.computed in _CALLER_FIELDS:

@@ -11,12 +11,14 @@ import re
 from dataclasses import dataclass
 
 # Actions every stage and family can have, in the order `make help` lists them.
-ACTIONS: tuple[str, ...] = ("build", "push", "run", "pull")
+ACTIONS: tuple[str, ...] = ("build", "push", "run", "pull", "user")
 # Only families that declare `platforms` get the multi-arch manifest action.
 MANIFEST_ACTION = "manifest"
 ALL_ACTIONS: tuple[str, ...] = (*ACTIONS, MANIFEST_ACTION)
 
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Targets mkgen adds (aliases, recipes): what make and a shell take as one plain word.
+TARGET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 # Docker stage names are lowercase; `_`, `.` and `-` are fine in Make targets too.
 STAGE_NAME = re.compile(r"^[a-z][a-z0-9_.-]*$")
 FAMILY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -31,6 +33,7 @@ IMAGE_REF = re.compile(
 # Kinds of value. TEXT is any one-line scalar (the loader keeps scalars as written).
 TEXT = "text"
 FLAG = "flag"            # true/false, yes/no, on/off, 1/0
+TEXT_MAP = "text_map"    # a mapping of texts to texts (select cases, replacements)
 TEXTS = "texts"          # one text or a list of texts
 STEPS = "steps"          # Dockerfile text: a block, or a list of instructions
 ACTION_LIST = "actions"  # a list of action names (Key.choices)
@@ -92,6 +95,14 @@ TOP = Section("top", "A stages.yaml file.", (
         item_pattern=STAGE_NAME, section_ref="stage"),
     Key("targets", ENTRIES, "Extra target families, each bound to a stage.",
         item_pattern=FAMILY_NAME, section_ref="family"),
+    Key("aliases", TEXT_MAP, "Other names for targets (`build: devel_build`), listed by "
+        "`make help`; old target names keep working.", default_text="none"),
+    Key("recipes", ENTRIES, "Targets with their own commands (`bolt_overlay`), listed by "
+        "`make help` and known to the typo guard.", item_pattern=TARGET_NAME,
+        section_ref="recipe"),
+    Key("builtins", TEXT_MAP, "New names for built-in variables (`PLATFORM: BUILD_PLATFORM`), "
+        "so that the project can use the old name for its own variable.",
+        default_text="none"),
     Key("makefile", BLOCK, "Plain Makefile text appended to the rendered Makefile, for "
         "one-off targets.", default=""),
     Key("templates", TEXT, "Folder of the project's own templates, searched before the "
@@ -115,19 +126,38 @@ PROJECT = Section("project", "The project: image name, output folder, build cont
 VARIABLE = Section("variable", "A Make variable of the rendered Makefile.", shorthand="default",
                    keys=(
     Key("default", TEXT, "The default value; `$(NAME)` refers to another variable, `$$` is "
-        "a literal `$`.", default=""),
+        "a literal `$`. With `select`: the value when no case matches.", default=""),
     Key("help", TEXT, "One line for `make help`.", default=""),
+    Key("env", FLAG, "Read the value from the environment when it is set there (`?=`); "
+        "otherwise only the command line overrides the default.", default=False),
     Key("build_arg", FLAG, "Pass as `--build-arg NAME=value`, only when non-empty; "
         "Dockerfile.multi gets a global `ARG NAME=\"default\"`.", default=False),
+    Key("arg", TEXT, "The build argument's name in the Dockerfile when it is not the "
+        "variable's (`CUDA_VERSION` passed as `CUDA_VER`); implies `build_arg`.",
+        default_text="the variable's name"),
     Key("secret", FLAG, "Pass as `--secret id=NAME,env=NAME` (for `RUN "
         "--mount=type=secret,id=NAME`), from the environment or the command line; exported "
         "to the build's environment, never a build argument, never printed.", default=False),
+    Key("secret_id", TEXT, "The secret's id when it is not the variable's name "
+        "(`--secret id=github_clone_token,env=GITHUB_CLONE_TOKEN`); implies `secret`.",
+        default_text="the variable's name"),
     Key("shell", TEXT, "A command whose output is the value (run lazily, at most once per "
         "make run).", default_text="none"),
-    Key("file", TEXT, "A file, relative to the project, holding `KEY = \"value\"` (or "
-        "`KEY=value`); read by make itself, without a process; a missing file or key stops "
-        "make with an error naming both.", default_text="none"),
+    Key("file", TEXTS, "A file, relative to the project, holding `KEY = \"value\"` (or "
+        "`KEY=value`); read by make itself, without a process. A list: the first file that "
+        "has the key. A missing file or key stops make with an error naming both.",
+        default_text="none"),
     Key("key", TEXT, "The `KEY` read from `file`.", default_text="none"),
+    Key("select", TEXT, "Another variable whose value chooses this one's among `cases`.",
+        default_text="none"),
+    Key("cases", TEXT_MAP, "With `select`: `pattern: value` pairs, tried in order; a pattern "
+        "is a value, may hold one `%` (any text), or is `\"\"` (empty). No match: `default` "
+        "if given, else make stops with an error naming the cases.", default_text="none"),
+    Key("replace", TEXT_MAP, "`text: replacement` pairs applied in order to the value "
+        "(`/: _` turns `feature/x` into `feature_x`).", default_text="none"),
+    Key("append", TEXTS, "Parts added to the value, each after a space and only when every "
+        "variable it refers to is non-empty (`--cuda_architectures $(CUDA_ARCHS)`).",
+        default=()),
     Key("tag_safe", FLAG, "Make the computed value a valid image tag (`feature/x` becomes "
         "`feature-x`).", default=False),
 ))
@@ -143,8 +173,7 @@ STAGE = Section("stage", "One `FROM ... AS name` block of Dockerfile.multi and i
         "each gets `ARG NAME` in the stage.", default=()),
     Key("steps", STEPS, "The stage's Dockerfile instructions: a block of text or a list "
         "(no `FROM`).", default=()),
-    Key("actions", ACTION_LIST, "Which of build, push, run, pull get targets.",
-        default=ACTIONS,
+    Key("actions", ACTION_LIST, "Which actions get targets.", default=ACTIONS,
         choices=ACTIONS, default_text=", ".join(ACTIONS)),
     Key("variables", OVERRIDES, "Variable values for all the stage's targets.", default=()),
     *_per_action(ACTIONS),
@@ -158,9 +187,25 @@ FAMILY = Section("family", "A target family: a stage's actions with other variab
         default_text=", ".join(ACTIONS) + " (and manifest with platforms)"),
     Key("variables", OVERRIDES, "Variable values for all the family's targets.", default=()),
     Key("platforms", TEXTS, "For multi-arch families, `[linux/amd64, linux/arm64]`: the "
-        "`os/arch[/variant]` of each image the `manifest` action joins (it adds that action).",
-        default=(), item_pattern=PLATFORM),
+        "`os/arch[/variant]` of each image the `manifest` action joins (it adds that action); "
+        "with `push_by_build`, what one build builds.", default=(), item_pattern=PLATFORM),
+    Key("builder", TEXT, "The buildx builder of this family's builds (`--builder=NAME`).",
+        default_text="the current one"),
+    Key("push_by_build", FLAG, "Push by building with `--push` (every platform in one "
+        "build, one image index), instead of `docker push` after the build.", default=False),
     *_per_action(ALL_ACTIONS),
+))
+
+RECIPE = Section("recipe", "A target with its own commands.", (
+    Key("help", TEXT, "One line for `make help`.", default=""),
+    Key("needs", TEXTS, "Targets made first (prerequisites).", default=()),
+    Key("requires", TEXTS, "Variables that must be non-empty: make stops before any "
+        "command when one is empty.", default=()),
+    Key("variables", OVERRIDES, "Variable values for this target.", default=()),
+    Key("commands", STEPS, "Recipe lines, run by the shell; `$(NAME)` refers to a variable, "
+        "`$$` is a shell `$`, `$(call mkgen_q,TEXT)` quotes a shell word. Make functions that "
+        "run programs (`shell`, `eval`, `file`) are refused, so `mkgen explain` runs nothing.",
+        required=True),
 ))
 
 ACTION = Section("action", "Settings of one action of a stage or family.", (
@@ -170,4 +215,4 @@ ACTION = Section("action", "Settings of one action of a stage or family.", (
 ))
 
 SECTIONS: dict[str, Section] = {s.name: s for s in (TOP, PROJECT, VARIABLE, STAGE, FAMILY,
-                                                     ACTION)}
+                                                     RECIPE, ACTION)}

@@ -13,40 +13,54 @@ from mkgen import keys
 from mkgen.keys import ACTIONS
 
 Overrides = tuple[tuple[str, str], ...]
+Pairs = tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
 class Variable:
     """A Make variable of the rendered Makefile.
 
-    At most one value source applies besides ``default``: ``shell`` (a command run lazily,
-    once per make run), ``file``/``key`` (``KEY = "value"`` read from a file, lazily, with no
-    process), ``secret`` (from the environment), or ``computed`` (the name of one of mkgen's
-    own Make helpers, for built-in variables such as the caller's user id).
+    Its value comes from one source: ``default`` (stages.yaml syntax, where ``$(NAME)``
+    refers to another variable), ``shell`` (a command run lazily, once per make run),
+    ``files``/``key`` (``KEY = "value"`` read from the first of the files that has it, with no
+    process), ``select`` (the value of the first of ``cases`` whose pattern matches another
+    variable, else ``default``), ``secret`` (the environment), or ``computed`` (one of
+    mkgen's own Make helpers, for built-ins such as the caller's user id). ``replace`` and
+    ``append`` then transform it.
     """
 
     name: str
     help: str = ""
     default: str = ""
     shell: str | None = None
-    file: str | None = None
+    files: tuple[str, ...] = ()
     key: str | None = None
+    select: str | None = None
+    cases: Pairs = ()
+    no_match_is_error: bool = False  # select without a default: make stops
+    replace: Pairs = ()
+    append: tuple[str, ...] = ()
     computed: str | None = None
+    env: bool = False
     build_arg: bool = False
+    arg_name: str | None = None      # the Dockerfile's name for it, when not `name`
     secret: bool = False
+    secret_id: str | None = None     # the --secret id, when not `name`
     tag_safe: bool = False
     group: str = "Project"
     builtin: bool = False
 
     @property
     def source(self) -> str:
-        """Where the default comes from: shell, file, secret, computed or default."""
+        """Where the value comes from: shell, file, secret, select, computed or default."""
         if self.shell is not None:
             return "shell"
-        if self.file is not None:
+        if self.files:
             return "file"
         if self.secret:
             return "secret"
+        if self.select is not None:
+            return "select"
         if self.computed is not None:
             return "computed"
         return "default"
@@ -54,7 +68,17 @@ class Variable:
     @property
     def from_command_or_file(self) -> bool:
         """Read once when first needed: it refers to no other variable."""
-        return self.shell is not None or self.file is not None
+        return self.shell is not None or bool(self.files)
+
+    @property
+    def dockerfile_name(self) -> str:
+        """The ARG name of a build argument in the Dockerfile."""
+        return self.arg_name or self.name
+
+    @property
+    def id(self) -> str:
+        """The --secret id of a secret."""
+        return self.secret_id or self.name
 
 
 @dataclass(frozen=True)
@@ -91,6 +115,20 @@ class Family:
     variables: Overrides = ()
     per_action: tuple[ActionSettings, ...] = ()
     platforms: tuple[str, ...] = ()
+    builder: str | None = None
+    push_by_build: bool = False
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """A target with its own commands (recipe lines, Make syntax)."""
+
+    name: str
+    commands: tuple[str, ...]
+    help: str = ""
+    needs: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    variables: Overrides = ()
 
 
 def _project_default(name: str) -> str:
@@ -116,6 +154,9 @@ class Config:
     variables: tuple[Variable, ...]
     stages: tuple[Stage, ...]
     families: tuple[Family, ...] = ()
+    aliases: Pairs = ()               # (alias, target)
+    recipes: tuple[Recipe, ...] = ()
+    renamed: Pairs = ()               # (built-in variable, its name in this project)
     makefile_snippet: str = ""
     templates: str | None = None
     _by_name: dict[str, Variable] = field(default_factory=dict, compare=False, repr=False)
@@ -128,6 +169,10 @@ class Config:
     @property
     def output_dir(self) -> Path:
         return self.root / self.project.output
+
+    def builtin(self, name: str) -> str:
+        """The name a built-in variable has in this project."""
+        return dict(self.renamed).get(name, name)
 
     def variable(self, name: str) -> Variable | None:
         if not self._by_name:

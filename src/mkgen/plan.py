@@ -11,15 +11,17 @@ from functools import cached_property
 
 from mkgen.builtin_variables import HELPERS
 from mkgen.keys import ALL_ACTIONS
-from mkgen.model import Config, Family, Stage, Variable
+from mkgen.model import Config, Family, Recipe, Stage, Variable
 
 ACTION_HELP = {
     "build": "Build the {what} image.",
     "push": "Build, then push the {what} image.",
     "run": "Run the {what} image in a new container.",
     "pull": "Pull the {what} image.",
+    "user": "Build the local-user layer of the {what} image (IMAGE_WITH_TAG-USER_NAME).",
     "manifest": "Push the manifest list of the per-arch {what} images (IMAGE_WITH_TAG-ARCH).",
 }
+RECIPE_ACTION = "recipe"  # the action of a recipe's target: its own commands
 
 # Targets every rendered Makefile has besides <stage>_<action> and <family>_<action>.
 BUILTIN_TARGETS: tuple[tuple[str, str], ...] = (
@@ -74,6 +76,7 @@ class TargetGroup:
     platforms: tuple[str, ...]
     targets: tuple[Target, ...]
     overrides: tuple[Override, ...]  # stage layer first, then the family's
+    push_by_build: bool = False
 
     @property
     def yaml_key(self) -> str:
@@ -85,6 +88,20 @@ def _action_path(prefix: YamlPath, action: str, name: str) -> YamlPath:
     if name == "WORK_DIR" and action == "run":
         return (*prefix, action, "workdir")
     return (*prefix, action, "variables", name)
+
+
+def _build_options(family: Family, config: Config) -> list[Override]:
+    """A family's `builder` and, pushed by its build, its platforms: built-in values."""
+    prefix: YamlPath = ("targets", family.name)
+    label = f"family {family.name}"
+    out = []
+    if family.builder:
+        out.append(Override(config.builtin("BUILDER"), family.builder, label,
+                            (*prefix, "builder"), None))
+    if family.push_by_build and family.platforms:
+        out.append(Override(config.builtin("PLATFORM"), ",".join(family.platforms), label,
+                            (*prefix, "platforms"), None))
+    return out
 
 
 def _layer(item: Stage | Family, kind: str) -> list[Override]:
@@ -99,11 +116,11 @@ def _layer(item: Stage | Family, kind: str) -> list[Override]:
     return out
 
 
-def _group(item: Stage | Family, stage: Stage | None) -> TargetGroup:
+def _group(item: Stage | Family, stage: Stage | None, config: Config) -> TargetGroup:
     family = item if isinstance(item, Family) else None
     overrides = _layer(stage, "stage") if stage is not None else []
     if family is not None:
-        overrides += _layer(family, "family")
+        overrides += _build_options(family, config) + _layer(family, "family")
     stage_name = family.stage if family is not None else item.name
     targets = tuple(
         Target(name=target_name(item.name, action), action=action, stage=stage_name,
@@ -114,21 +131,49 @@ def _group(item: Stage | Family, stage: Stage | None) -> TargetGroup:
     return TargetGroup(kind="family" if family is not None else "stage", name=item.name,
                        stage=stage_name, help=item.help,
                        platforms=family.platforms if family is not None else (),
-                       targets=targets, overrides=tuple(overrides))
+                       targets=targets, overrides=tuple(overrides),
+                       push_by_build=family is not None and family.push_by_build)
+
+
+@dataclass(frozen=True)
+class Alias:
+    """Another name for a target."""
+
+    name: str
+    target: str
+
+    @property
+    def help(self) -> str:
+        return f"Same as {self.target}."
+
+
+def _recipe_target(recipe: Recipe) -> Target:
+    label = f"recipe {recipe.name}"
+    return Target(name=recipe.name, action=RECIPE_ACTION, stage="", family=None,
+                  help=recipe.help, overrides=tuple(
+                      Override(n, v, label, ("recipes", recipe.name, "variables", n), None)
+                      for n, v in recipe.variables))
 
 
 @dataclass(frozen=True)
 class Plan:
     config: Config
     groups: tuple[TargetGroup, ...]
+    recipes: tuple[Target, ...] = ()
 
     @cached_property
     def targets(self) -> tuple[Target, ...]:
         """Every generated target, in the order `make help` lists them."""
         return tuple(t for g in self.groups for t in g.targets)
 
+    @property
+    def aliases(self) -> tuple[Alias, ...]:
+        return tuple(Alias(name, target) for name, target in self.config.aliases)
+
     def target(self, name: str) -> Target | None:
-        return next((t for t in self.targets if t.name == name), None)
+        """The target of that name: generated, a recipe's, or the one an alias names."""
+        name = dict(self.config.aliases).get(name, name)
+        return next((t for t in (*self.targets, *self.recipes) if t.name == name), None)
 
     def targets_of(self, action: str) -> tuple[str, ...]:
         return tuple(t.name for t in self.targets if t.action == action)
@@ -143,9 +188,10 @@ class Plan:
 def make_plan(config: Config) -> Plan:
     """The plan of `config`. A family bound to an unknown stage (a config being validated)
     gets its own layer only."""
-    groups = [_group(s, s) for s in config.stages]
-    groups += [_group(f, config.stage(f.stage)) for f in config.families]
-    return Plan(config=config, groups=tuple(groups))
+    groups = [_group(s, s, config) for s in config.stages]
+    groups += [_group(f, config.stage(f.stage), config) for f in config.families]
+    return Plan(config=config, groups=tuple(groups),
+                recipes=tuple(_recipe_target(r) for r in config.recipes))
 
 
 @dataclass(frozen=True)
@@ -157,19 +203,39 @@ class ValueSource:
     origin: str    # why a value no target overrides is what it is: `mkgen explain`
 
 
-def value_source(var: Variable) -> ValueSource:
+def _transforms(var: Variable) -> str:
+    """What `replace` and `append` do to a value, as text to follow its source."""
+    text = "".join(f", '{old}' as '{new}'" for old, new in var.replace)
+    return text + "".join(f" + [{part}]" for part in var.append)
+
+
+def _source(var: Variable) -> tuple[str, str]:
+    """(summary, origin) of a variable's value before its transforms."""
     kind = var.source
     if kind == "shell":
         tag = " made tag-safe" if var.tag_safe else ""
-        return ValueSource(kind, f"$(shell {var.shell}){tag}",
-                           f"shell: {var.shell} (not run)" + (", made tag-safe" if tag else ""))
+        return f"$(shell {var.shell}){tag}", f"shell: {var.shell} (not run)" + (
+            ", made tag-safe" if tag else "")
     if kind == "file":
-        where = f"{var.key} in {var.file}"
-        return ValueSource(kind, where, f"file: {where}")
+        where = f"{var.key} in {', else '.join(var.files)}"
+        return where, f"file: {where}"
     if kind == "secret":
-        return ValueSource(kind, "(secret: from the environment or the command line)",
-                           "secret, from the environment")
+        return "(secret: from the environment or the command line)", \
+            "secret, from the environment"
+    if kind == "select":
+        cases = ", ".join(f"{pattern or '(empty)'}: {value or '(empty)'}"
+                          for pattern, value in var.cases)
+        otherwise = "an error" if var.no_match_is_error else (var.default or "(empty)")
+        return f"by {var.select}: {cases}; otherwise {otherwise}", f"select on {var.select}"
     if kind == "computed":
         assert var.computed is not None
-        return ValueSource(kind, var.default or "(computed)", HELPERS[var.computed].origin)
-    return ValueSource(kind, var.default or "(empty)", "default")
+        return var.default or "(computed)", HELPERS[var.computed].origin
+    return var.default or "(empty)", "default"
+
+
+def value_source(var: Variable) -> ValueSource:
+    summary, origin = _source(var)
+    transforms = _transforms(var)
+    if transforms:
+        summary, origin = summary + transforms, origin + transforms
+    return ValueSource(var.source, summary, origin)

@@ -43,6 +43,8 @@ def _key_schema(key: Key) -> dict[str, Any]:
         return _one_or_list({"enum": list(key.choices)})
     if kind == keys.OVERRIDES:
         return _ref("overrides")
+    if kind == keys.TEXT_MAP:
+        return {"type": ["object", "null"], "additionalProperties": TEXT}
     if kind == keys.BLOCK:
         return {"type": "string"}
     if kind == keys.SECTION:

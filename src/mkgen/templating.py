@@ -17,9 +17,11 @@ _OPTIONS = dict(keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True
 # One filter per output context; templates escape values only through these.
 FILTERS = {
     "make_value": escape.make_value,                 # right-hand side of a Make assignment
+    "make_arg": escape.make_arg,                     # an argument of a Make function
     "make_define_body": escape.make_define_body,     # a line of a Make `define`
     "make_help": escape.make_help,                   # text printed by $(info) from a define
     "dockerfile_arg_default": escape.dockerfile_arg_default,  # ARG NAME="default"
+    "rename": escape.renamed_references,             # mkgen's Make text, built-ins renamed
 }
 
 
@@ -49,6 +51,7 @@ def environment(search: list[Path]) -> jinja2.Environment:
     env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined,
                              bytecode_cache=_bytecode_cache(), **_OPTIONS)
     env.filters.update(FILTERS)
+    env.globals["refs"] = escape.refs  # the variables a stages.yaml value refers to
     return env
 
 

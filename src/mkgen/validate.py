@@ -15,6 +15,7 @@ from mkgen.keys import IMAGE_REF, PROJECT, TOP
 from mkgen.loader import MarkedDict
 from mkgen.model import Config, Project
 from mkgen.plan import Plan, make_plan
+from mkgen.validate_recipes import validate_aliases, validate_recipes, validate_renames
 from mkgen.validate_secrets import check_secrets
 from mkgen.validate_stages import validate_stages
 from mkgen.validate_targets import check_target_names, validate_families
@@ -91,12 +92,15 @@ def validate(data: Any, source: Path) -> Config:
                                    "and 'stages'", "run 'mkgen init' for a starter")])
     c.known_keys(data, TOP, "")
     project = _project(c, data)
-    variables = validate_variables(c, data, project)
+    renamed = validate_renames(c, data)
+    variables = validate_variables(c, data, project, renamed)
     names = {v.name for v in variables}
     stages = validate_stages(c, data, names, variables)
     families = validate_families(c, data, names, stages)
     config = Config(source=source, project=project, variables=variables, stages=stages,
-                    families=families, makefile_snippet=_snippet(c, data),
+                    families=families, aliases=validate_aliases(c, data),
+                    recipes=validate_recipes(c, data, names), renamed=renamed,
+                    makefile_snippet=_snippet(c, data),
                     templates=c.text(data, TOP["templates"], "templates") or None)
     plan = make_plan(config)
     check_target_names(c, data, plan)

@@ -82,7 +82,8 @@ class _StageContext:
 
     def __init__(self, stage_names: dict[str, None], variables: tuple[Variable, ...]) -> None:
         self.stage_names = stage_names
-        self.build_args = {v.name for v in variables if v.build_arg}
+        self.build_args = {v.dockerfile_name for v in variables if v.build_arg}  # ARG names
+        self.secret_ids = {v.id for v in variables if v.secret}
         self.secrets = {v.name for v in variables if v.secret}
 
 
@@ -158,9 +159,9 @@ def _instruction_problems(instruction: str, stage: Stage, declared: set[str],
         if problem:
             found.append(problem)
     for secret in dockerfile.secret_ids(instruction):
-        if secret not in ctx.secrets:
+        if secret not in ctx.secret_ids:
             found.append((f"mounts secret '{secret}', which is not a declared secret",
-                          did_you_mean(secret, ctx.secrets)
+                          did_you_mean(secret, ctx.secret_ids)
                           or f"declare it: variables: {{{secret}: {{secret: true}}}}"))
     for ref in dockerfile.variable_refs(instruction):
         if ref in ctx.build_args and ref not in declared:

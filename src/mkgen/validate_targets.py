@@ -50,11 +50,18 @@ def _family(c: Checker, parent: MarkedDict, name: str, names: set[str],
                           ALL_ACTIONS if platforms else ACTIONS)
     if MANIFEST_ACTION in actions and not platforms:
         c.at(node, "actions", f"{path}.actions", "the manifest action needs 'platforms'")
+    push_by_build = c.flag(node, FAMILY["push_by_build"], f"{path}.push_by_build")
+    if push_by_build and MANIFEST_ACTION in actions:
+        c.at(node, "push_by_build", f"{path}.push_by_build",
+             "a family pushed by its build publishes one index: it has no manifest action",
+             "drop manifest from its actions (or push_by_build)")
     return Family(
         name=name, stage=stage, help=c.text(node, FAMILY["help"], f"{path}.help") or "",
         actions=actions,
         variables=c.overrides(node, FAMILY["variables"], f"{path}.variables", names),
         per_action=per_action(c, node, FAMILY, path, names, actions), platforms=platforms,
+        builder=c.text(node, FAMILY["builder"], f"{path}.builder") or None,
+        push_by_build=push_by_build,
     )
 
 
@@ -70,8 +77,9 @@ def validate_families(c: Checker, root: MarkedDict, names: set[str],
 
 
 def check_target_names(c: Checker, root: MarkedDict, plan: Plan) -> None:
-    """No two stages or families generate the same target, and no family is named like a
-    stage (its targets would read as the stage's)."""
+    """No two stages, families, recipes or aliases make the same target, no family is named
+    like a stage (its targets would read as the stage's), and an alias or a recipe's
+    prerequisite names a target that exists."""
     seen: dict[str, str] = {name: "mkgen" for name, _ in BUILTIN_TARGETS}
     collided: set[str] = set()
     for group in plan.groups:
@@ -83,6 +91,7 @@ def check_target_names(c: Checker, root: MarkedDict, plan: Plan) -> None:
                      f"target '{target.name}' is also generated for {seen[target.name]}",
                      "rename one of them")
             seen[target.name] = where
+    _check_added_names(c, root, plan, seen)
     stage_names = {s.name for s in plan.config.stages}
     targets = root.get("targets")
     for family in plan.config.families:
@@ -90,3 +99,25 @@ def check_target_names(c: Checker, root: MarkedDict, plan: Plan) -> None:
                 and isinstance(targets, MarkedDict):
             c.at(targets, family.name, f"targets.{family.name}",
                  "has the name of a stage", "rename the family")
+
+
+def _check_added_names(c: Checker, root: MarkedDict, plan: Plan, seen: dict[str, str]) -> None:
+    for key, names in (("recipes", [r.name for r in plan.config.recipes]),
+                       ("aliases", [a for a, _ in plan.config.aliases])):
+        for name in names:
+            if name in seen:
+                c.at(root.get(key), name, f"{key}.{name}",
+                     f"target '{name}' is also generated for {seen[name]}", "rename it")
+            seen[name] = f"{key}.{name}"
+    known = list(seen)
+    for alias, target in plan.config.aliases:
+        if target not in seen or seen[target].startswith("aliases."):
+            c.value_at(root["aliases"], alias, f"aliases.{alias}",
+                       f"'{target}' is not a target",
+                       did_you_mean(target, known) or "'mkgen list' shows every target")
+    for recipe in plan.config.recipes:
+        for i, need in enumerate(recipe.needs):
+            if need not in seen:
+                c.item_at(root["recipes"][recipe.name], "needs", i,
+                          f"recipes.{recipe.name}.needs", f"'{need}' is not a target",
+                          did_you_mean(need, known) or "'mkgen list' shows every target")

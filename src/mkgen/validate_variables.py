@@ -6,7 +6,7 @@ from typing import Any
 
 from mkgen import escape, keys
 from mkgen.builtin_variables import INTERNAL, builtin_variables
-from mkgen.checker import Checker, single_key_mapping
+from mkgen.checker import Checker, did_you_mean, single_key_mapping
 from mkgen.keys import VARIABLE, VARIABLE_NAME
 from mkgen.loader import MarkedDict
 from mkgen.model import Project, Variable
@@ -21,7 +21,14 @@ RESERVED = frozenset({
     "MAKE_VERSION", "MAKE_HOST", "SHELL", "CURDIR", "VPATH", "GPATH", "SUFFIXES",
     "PATH", "HOME", "IFS",
 })
-VALUE_SOURCES = ("default", "shell", "file")
+# Where a value comes from; `default` may go with `select` (the value when no case matches).
+VALUE_SOURCES = ("default", "shell", "file", "select")
+# A redeclared built-in keeps its meaning: only these may change.
+BUILTIN_CHANGES = ("default", "help", "env", "select", "cases", "replace", "append")
+REPLACE_FORBIDDEN = "$,()#"
+SECRET_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# A select pattern: make's `filter` syntax, one word, at most one `%`.
+CASE_PATTERN = re.compile(r"^[^\s%,()$]*%?[^\s%,()$]*$")
 
 
 def _usable_name(c: Checker, parent: MarkedDict, name: str, path: str) -> bool:
@@ -47,6 +54,29 @@ def _declaration(c: Checker, parent: MarkedDict, name: str, raw: Any,
     return node
 
 
+def _name(c: Checker, node: MarkedDict, key: str, path: str, pattern: re.Pattern[str],
+          what: str) -> str | None:
+    """The name given by `arg` / `secret_id`, if any, checked against `pattern`."""
+    name = c.text(node, VARIABLE[key], f"{path}.{key}")
+    if name is not None and not pattern.match(name):
+        c.value_at(node, key, f"{path}.{key}", f"'{name}' is not a valid {what}",
+                   "use letters, digits and '_'")
+    return name
+
+
+def _pairs(c: Checker, node: MarkedDict, key: str, path: str) -> tuple[tuple[str, str], ...]:
+    """The `pattern: value` pairs of `cases` / `replace`, in the order written."""
+    mapping = c.mapping(node, key, node.get(key), f"{path}.{key}") if key in node else None
+    if mapping is None:
+        return ()
+    out = []
+    for name in mapping:
+        value = c.text(mapping, keys.Key(name, keys.TEXT, "", default=""),
+                       f"{path}.{key}.{name}") or ""
+        out.append((name, value))
+    return tuple(out)
+
+
 def _read(c: Checker, node: MarkedDict, name: str, path: str, group: str) -> Variable:
     def text(key: str) -> str | None:
         return c.text(node, VARIABLE[key], f"{path}.{key}")
@@ -54,20 +84,33 @@ def _read(c: Checker, node: MarkedDict, name: str, path: str, group: str) -> Var
     def flag(key: str) -> bool:
         return c.flag(node, VARIABLE[key], f"{path}.{key}")
 
-    return Variable(name=name, help=text("help") or "", default=text("default") or "",
-                    shell=text("shell"), file=text("file"), key=text("key"),
-                    build_arg=flag("build_arg"), secret=flag("secret"),
-                    tag_safe=flag("tag_safe"), group=group)
+    arg_name = _name(c, node, "arg", path, VARIABLE_NAME, "build argument name")
+    secret_id = _name(c, node, "secret_id", path, SECRET_ID, "secret id")
+    build_arg = flag("build_arg") or arg_name is not None
+    secret = flag("secret") or secret_id is not None
+    return Variable(
+        name=name, help=text("help") or "", default=text("default") or "",
+        shell=text("shell"), files=tuple(c.texts(node, VARIABLE["file"], f"{path}.file")),
+        key=text("key"), select=text("select"), cases=_pairs(c, node, "cases", path),
+        no_match_is_error="select" in node and "default" not in node,
+        replace=_pairs(c, node, "replace", path),
+        append=tuple(c.texts(node, VARIABLE["append"], f"{path}.append")),
+        env=flag("env"), build_arg=build_arg, arg_name=arg_name, secret=secret,
+        secret_id=secret_id, tag_safe=flag("tag_safe"), group=group)
 
 
 def _check_one_source(c: Checker, node: MarkedDict, path: str) -> None:
     sources = [k for k in VALUE_SOURCES if k in node]
-    if len(sources) > 1:
+    if len(sources) > 1 and sources != ["default", "select"]:
         c.at(node, sources[1], path, f"has both '{sources[0]}' and '{sources[1]}'",
              "a variable takes its value from one source")
     if ("file" in node) != ("key" in node):
         c.at(node, "file" if "file" in node else "key", path, "'file' and 'key' go together",
              "read KEY = \"value\" from file: give both")
+    if ("select" in node) != ("cases" in node):
+        c.at(node, "select" if "select" in node else "cases", path,
+             "'select' and 'cases' go together",
+             "select: OTHER_VARIABLE, then cases: {value: this variable's value}")
 
 
 def _check_source_values(c: Checker, node: MarkedDict, var: Variable, path: str) -> None:
@@ -76,8 +119,45 @@ def _check_source_values(c: Checker, node: MarkedDict, var: Variable, path: str)
     if var.key is not None and not VARIABLE_NAME.match(var.key):
         c.at(node, "key", f"{path}.key", f"'{var.key}' is not a variable name",
              "the KEY of a KEY = \"value\" line")
-    if var.file is not None and any(ch.isspace() or ch in "#$%" for ch in var.file):
-        c.at(node, "file", f"{path}.file", "must not contain spaces, '#', '$' or '%'")
+    for i, file in enumerate(var.files):
+        if any(ch.isspace() or ch in "#$%" for ch in file):
+            c.item_at(node, "file", i, f"{path}.file",
+                      "must not contain spaces, '#', '$' or '%'")
+
+
+def _check_select(c: Checker, node: MarkedDict, var: Variable, path: str,
+                  names: set[str]) -> None:
+    if var.select is None:
+        return
+    if var.select not in names and var.select not in INTERNAL:
+        c.value_at(node, "select", f"{path}.select", f"unknown variable '{var.select}'",
+                   did_you_mean(var.select, names) or "select names another variable")
+    elif var.select == var.name:
+        c.value_at(node, "select", f"{path}.select", "a variable cannot select on itself")
+    cases = node.get("cases")
+    for pattern, value in var.cases:
+        where = f"{path}.cases.{pattern}"
+        if not CASE_PATTERN.match(pattern):
+            c.at(cases, pattern, where, f"'{pattern}' is not a case pattern",
+                 "one word without ',', '(', ')' or '$', with at most one '%'")
+        c.check_refs(cases, pattern, where, value, names)
+
+
+def _check_transforms(c: Checker, node: MarkedDict, var: Variable, path: str,
+                      names: set[str]) -> None:
+    for old, new in var.replace:
+        if not old:
+            c.at(node, "replace", f"{path}.replace", "cannot replace the empty text")
+        elif any(ch in old + new for ch in REPLACE_FORBIDDEN):
+            c.at(node.get("replace"), old, f"{path}.replace.{old}",
+                 "texts to replace and replacements cannot hold '$', ',', '(', ')' or '#'",
+                 "they are literal text for make's $(subst)")
+    for i, part in enumerate(var.append):
+        for ref in escape.refs(part):
+            if ref not in names and ref not in INTERNAL:
+                c.item_at(node, "append", i, f"{path}.append",
+                          f"refers to unknown variable $({ref})",
+                          did_you_mean(ref, names) or "write $$ for a literal $")
 
 
 def _check_kind(c: Checker, parent: MarkedDict, node: MarkedDict, var: Variable,
@@ -85,28 +165,35 @@ def _check_kind(c: Checker, parent: MarkedDict, node: MarkedDict, var: Variable,
     if var.secret and var.build_arg:
         c.at(node, "secret", path, "cannot be both secret and build_arg",
              "a secret reaches RUN --mount=type=secret, never a --build-arg")
-    if var.build_arg and CREDENTIAL.search(var.name.upper()):
+    if var.build_arg and (CREDENTIAL.search(var.name.upper())
+                          or CREDENTIAL.search(var.dockerfile_name.upper())):
         c.at(parent, var.name, path, "looks like a credential but is a build argument",
              "declare it 'secret: true' so it never lands in the image history")
     if var.build_arg and escape.refs(var.default):
         c.value_at(node, "default", f"{path}.default",
                    "a build argument's default is written into Dockerfile.multi and cannot "
-                   "refer to Make variables", "give a literal default")
+                   "refer to Make variables", "give a literal default (append: adds the rest)")
 
 
-def _redeclared_builtin(c: Checker, parent: MarkedDict, var: Variable, builtin: Variable,
-                        path: str) -> Variable | None:
-    """A built-in keeps its meaning; only its default and help change."""
-    if var.build_arg or var.secret or var.from_command_or_file:
-        c.at(parent, var.name, path, "is a built-in variable; only its default and help can "
-             "change", "pick another name for a build argument or computed value")
+def _redeclared_builtin(c: Checker, parent: MarkedDict, node: MarkedDict, var: Variable,
+                        builtin: Variable, path: str) -> Variable | None:
+    """A built-in keeps its meaning; only its value, help and environment reading change."""
+    changed = [k for k in node if k not in BUILTIN_CHANGES]
+    if changed:
+        c.at(node, changed[0], path, f"is a built-in variable; '{changed[0]}' cannot change",
+             "only " + ", ".join(BUILTIN_CHANGES) + " can; pick another name for the rest")
         return None
-    return Variable(name=var.name, help=var.help or builtin.help, default=var.default,
-                    group=builtin.group, builtin=True)
+    value_changed = any(k in node for k in ("default", "select"))
+    return Variable(name=var.name, help=var.help or builtin.help,
+                    default=var.default if value_changed else builtin.default,
+                    select=var.select, cases=var.cases,
+                    no_match_is_error=var.no_match_is_error, replace=var.replace,
+                    append=var.append, env=var.env, group=builtin.group, builtin=True,
+                    computed=None if value_changed else builtin.computed)
 
 
 def _variable(c: Checker, parent: MarkedDict, name: str,
-              builtin: Variable | None) -> Variable | None:
+              builtin: Variable | None) -> tuple[Variable, MarkedDict] | None:
     path = f"variables.{name}"
     if not _usable_name(c, parent, name, path):
         return None
@@ -116,36 +203,59 @@ def _variable(c: Checker, parent: MarkedDict, name: str,
     var = _read(c, node, name, path, builtin.group if builtin else "Project")
     _check_one_source(c, node, path)
     if builtin:
-        return _redeclared_builtin(c, parent, var, builtin, path)
+        redeclared = _redeclared_builtin(c, parent, node, var, builtin, path)
+        return (redeclared, node) if redeclared else None
     _check_source_values(c, node, var, path)
     _check_kind(c, parent, node, var, path)
-    return var
+    return var, node
 
 
-def _check_references(c: Checker, node: MarkedDict, variables: tuple[Variable, ...]) -> None:
+def _check_references(c: Checker, parent: MarkedDict, nodes: dict[str, MarkedDict],
+                      variables: tuple[Variable, ...]) -> None:
     names = {v.name for v in variables}
     for var in variables:
-        if var.name not in node:
+        node = nodes.get(var.name)
+        if node is None:
             continue
-        path = f"variables.{var.name}"
-        if isinstance(node[var.name], MarkedDict):
-            c.check_refs(node[var.name], "default", f"{path}.default", var.default, names)
-        else:
-            c.check_refs(node, var.name, path, var.default, names)
+        if isinstance(parent[var.name], MarkedDict):
+            c.check_refs(node, "default", f"variables.{var.name}.default", var.default, names)
+        else:  # `NAME: value`: the value is the default
+            c.check_refs(parent, var.name, f"variables.{var.name}", var.default, names)
+        _check_select(c, node, var, f"variables.{var.name}", names)
+        _check_transforms(c, node, var, f"variables.{var.name}", names)
 
 
-def validate_variables(c: Checker, root: MarkedDict, project: Project) -> tuple[Variable, ...]:
-    """The built-ins (in their order, redeclared ones updated), then the project's own."""
-    builtins = {v.name: v for v in builtin_variables(project)}
+def _check_unique(c: Checker, parent: MarkedDict, variables: tuple[Variable, ...]) -> None:
+    """Two variables may not pass the same build argument or the same secret id."""
+    for kind, name_of in (("build argument", lambda v: v.dockerfile_name if v.build_arg
+                           else None), ("secret id", lambda v: v.id if v.secret else None)):
+        seen: dict[str, str] = {}
+        for var in variables:
+            name = name_of(var)
+            if name is None:
+                continue
+            if name in seen:
+                c.at(parent, var.name, f"variables.{var.name}",
+                     f"passes {kind} '{name}', as {seen[name]} does", "rename one of them")
+            seen.setdefault(name, var.name)
+
+
+def validate_variables(c: Checker, root: MarkedDict, project: Project,
+                       renamed: tuple[tuple[str, str], ...] = ()) -> tuple[Variable, ...]:
+    """The built-ins (in their order, with the project's names for them, redeclared ones
+    updated), then the project's own."""
+    builtins = {v.name: v for v in builtin_variables(project, dict(renamed))}
     declared: dict[str, Variable] = {}
+    nodes: dict[str, MarkedDict] = {}
     key = keys.TOP["variables"]
     node = c.mapping(root, key.name, root.get(key.name), key.name)
     for name in node or ():
-        var = _variable(c, node, name, builtins.get(name))  # type: ignore[arg-type]
-        if var is not None:
-            declared[name] = var
+        found = _variable(c, node, name, builtins.get(name))  # type: ignore[arg-type]
+        if found is not None:
+            declared[name], nodes[name] = found
     ordered = [declared.pop(n, v) for n, v in builtins.items()]
     result = tuple(ordered + list(declared.values()))
     if node is not None:
-        _check_references(c, node, result)
+        _check_references(c, node, nodes, result)
+        _check_unique(c, node, result)
     return result

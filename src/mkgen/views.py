@@ -16,8 +16,8 @@ from typing import Any
 from mkgen import escape, stage_graph
 from mkgen.builtin_variables import GROUP_ORDER
 from mkgen.keys import ALL_ACTIONS
-from mkgen.model import Config, Variable
-from mkgen.plan import BUILTIN_TARGETS, Plan, TargetGroup, value_source
+from mkgen.model import Config, Recipe, Variable
+from mkgen.plan import BUILTIN_TARGETS, Plan, Target, TargetGroup, value_source
 
 
 class View:
@@ -35,22 +35,38 @@ class VariableView:
 
     name: str
     help: str
-    source: str            # "default", "shell", "file", "secret" or "computed"
+    source: str            # "default", "shell", "file", "secret", "select" or "computed"
     default: str           # stages.yaml syntax
     shell: str | None      # the command, for source "shell"
-    file: str | None       # relative to the project root, for source "file"
-    key: str | None
+    files: tuple[str, ...]  # relative to the project root, for source "file": the first
+    key: str | None        # file that sets `key` gives the value
+    select: str | None     # for source "select": the variable whose value chooses
+    cases: tuple[tuple[str, str], ...]  # (pattern, value), tried in order
+    no_match_is_error: bool  # no case matches and there is no default: make stops
+    replace: tuple[tuple[str, str], ...]  # (text, replacement), applied in order
+    append: tuple[str, ...]  # parts added when every variable they refer to is non-empty
     computed: str | None   # the Make helper's name, for source "computed"
     tag_safe: bool
+    env: bool              # read from the environment (`?=`)
     secret: bool           # from the environment (`?=`), exported, passed as --secret
     summary: str           # the default in one line, for `make help`
 
     @classmethod
     def of(cls, var: Variable) -> VariableView:
         return cls(name=var.name, help=var.help, source=var.source, default=var.default,
-                   shell=var.shell, file=var.file, key=var.key, computed=var.computed,
-                   tag_safe=var.tag_safe, secret=var.secret,
+                   shell=var.shell, files=var.files, key=var.key, select=var.select,
+                   cases=var.cases, no_match_is_error=var.no_match_is_error,
+                   replace=var.replace, append=var.append, computed=var.computed,
+                   tag_safe=var.tag_safe, env=var.env, secret=var.secret,
                    summary=value_source(var).summary)
+
+
+@dataclass(frozen=True)
+class PassedView:
+    """A variable passed to the build under a name of the build's: an ARG or a secret id."""
+
+    variable: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -86,6 +102,26 @@ class GroupView:
     targets: tuple[TargetView, ...]
     assignments: tuple[AssignmentView, ...]  # STAGE first, in the order make applies them
     push_needs: tuple[str, str] | None       # (push target, the build target it needs)
+    push_by_build: bool                      # its push is its build with --push
+
+
+@dataclass(frozen=True)
+class RecipeView:
+    """A target with its own commands."""
+
+    name: str
+    help: str
+    needs: tuple[str, ...]                   # prerequisites
+    requires: tuple[str, ...]                # variables that must be non-empty
+    assignments: tuple[AssignmentView, ...]
+    commands: tuple[str, ...]                # recipe lines, Make text, verbatim
+
+
+@dataclass(frozen=True)
+class AliasView:
+    name: str
+    target: str
+    help: str
 
 
 @dataclass(frozen=True)
@@ -119,16 +155,20 @@ class MakefileView(View):
     dockerfile: str
     user_dockerfile: str
     variable_groups: tuple[VariableGroupView, ...]
-    build_args: tuple[str, ...]
-    secrets: tuple[str, ...]
+    build_args: tuple[PassedView, ...]   # passed as --build-arg ARG=$(VARIABLE) when set
+    secrets: tuple[PassedView, ...]      # passed as --secret id=ID,env=VARIABLE when set
     groups: tuple[GroupView, ...]
     actions: tuple[str, ...]                  # the actions some target has
-    targets_by_action: dict[str, tuple[str, ...]]
+    targets_by_action: dict[str, tuple[str, ...]]  # push: those pushed by `docker push`
+    build_pushes: tuple[str, ...]             # push targets that build with --push
+    recipes: tuple[RecipeView, ...]
+    aliases: tuple[AliasView, ...]
     manifests: tuple[ManifestView, ...]
     stage_names: tuple[str, ...]
     family_names: tuple[str, ...]
     builtin_targets: tuple[TargetView, ...]   # help, doctor
     snippet: str                               # the `makefile:` text, verbatim
+    renamed: dict[str, str]                    # built-in variable -> its name here
 
 
 def _assignments(group: TargetGroup) -> tuple[AssignmentView, ...]:
@@ -150,7 +190,23 @@ def _group_view(group: TargetGroup) -> GroupView:
         targets=tuple(TargetView(t.name, t.action, t.help) for t in group.targets),
         assignments=_assignments(group),
         push_needs=(actions["push"], actions["build"])
-        if "push" in actions and "build" in actions else None)
+        if "push" in actions and "build" in actions and not group.push_by_build else None,
+        push_by_build=group.push_by_build)
+
+
+def _recipe_view(target: Target, recipe: Recipe) -> RecipeView:
+    return RecipeView(name=recipe.name, help=recipe.help, needs=recipe.needs,
+                      requires=recipe.requires, commands=recipe.commands,
+                      assignments=tuple(AssignmentView((target.name,), o.variable, o.value)
+                                        for o in target.overrides))
+
+
+def _pushes(plan: Plan) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(push targets that run `docker push`, push targets that build with --push)."""
+    by_build = {t.name for g in plan.groups if g.push_by_build for t in g.targets}
+    pushes = plan.targets_of("push")
+    return (tuple(t for t in pushes if t not in by_build),
+            tuple(t for t in pushes if t in by_build))
 
 
 def _manifests(plan: Plan) -> tuple[ManifestView, ...]:
@@ -177,21 +233,27 @@ def makefile_view(plan: Plan) -> MakefileView:
         VariableGroupView(title, tuple(VariableView.of(v) for v in config.variables
                                        if v.group == title))
         for title in GROUP_ORDER)
+    docker_pushes, build_pushes = _pushes(plan)
+    by_action = {a: plan.targets_of(a) for a in ALL_ACTIONS}
+    by_action["push"] = docker_pushes
     return MakefileView(
         source=config.source.name, output=config.project.output, root=_relative_root(config),
         context=config.project.context, dockerfile=config.project.dockerfile,
         user_dockerfile=USER_DOCKERFILE,
         variable_groups=tuple(g for g in groups if g.variables),
-        build_args=tuple(v.name for v in config.build_args),
-        secrets=tuple(v.name for v in config.secrets),
+        build_args=tuple(PassedView(v.name, v.dockerfile_name) for v in config.build_args),
+        secrets=tuple(PassedView(v.name, v.id) for v in config.secrets),
         groups=tuple(_group_view(g) for g in plan.groups),
         actions=plan.actions,
-        targets_by_action={a: plan.targets_of(a) for a in ALL_ACTIONS},
+        targets_by_action=by_action, build_pushes=build_pushes,
+        recipes=tuple(_recipe_view(t, r)
+                      for t, r in zip(plan.recipes, config.recipes, strict=True)),
+        aliases=tuple(AliasView(a.name, a.target, a.help) for a in plan.aliases),
         manifests=_manifests(plan),
         stage_names=tuple(s.name for s in config.stages),
         family_names=tuple(f.name for f in config.families),
         builtin_targets=tuple(TargetView(n, "", h) for n, h in BUILTIN_TARGETS),
-        snippet=config.makefile_snippet)
+        snippet=config.makefile_snippet, renamed=dict(config.renamed))
 
 
 # ---- Dockerfile.multi and Dockerfile.user --------------------------------------------------
@@ -228,8 +290,8 @@ class DockerfileView(View):
 def dockerfile_view(config: Config) -> DockerfileView:
     from_args = {s.from_arg: s.base for s in config.stages if s.from_arg}
     global_args = tuple(
-        GlobalArgView(v.name, from_args.get(
-            v.name, escape.literal(v.default) if not v.from_command_or_file else ""))
+        GlobalArgView(v.dockerfile_name, from_args.get(
+            v.dockerfile_name, escape.literal(v.default) if not v.from_command_or_file else ""))
         for v in config.build_args)
     stages = tuple(
         StageView(name=s.name, base=f"${{{s.from_arg}}}" if s.from_arg else s.base,

@@ -64,7 +64,7 @@ def test_a_family_value_beats_the_stage_and_the_command_line_beats_both(small: P
     assert "  WORK_DIR           /app  [stage app, run action]" in out.splitlines()
     assert "  NPM_TOKEN          (empty)  [secret, from the environment]" in out.splitlines()
     assert commands(out) == f"""\
-  docker image inspect 'small/app:latest' >/dev/null 2>&1 || {{ echo 'mkgen: image small/app:latest is not here: run make app_build first, or add DOCKER_PULL=1.' >&2; exit 1; }}
+  docker image inspect 'small/app:latest' >/dev/null 2>&1 || {{ echo 'mkgen: image small/app:latest is not here: run make app_build or make app_pull first, or add DOCKER_PULL=1.' >&2; exit 1; }}
   docker run --rm <-it when stdin is a terminal> \\
   \t--volume '{small.parent}:/code' \\
   \t--workdir '/app' \\

@@ -49,23 +49,30 @@ project:
   source_mount: /src
   dockerfile: Dockerfile.all
   syntax: docker/dockerfile:1
+builtins:
+  PLATFORM: BUILD_PLATFORM
 variables:
-  TAG_SOURCE: {shell: git rev-parse --abbrev-ref HEAD, tag_safe: true, help: Branch.}
-  VERSION: {file: version.txt, key: VERSION}
-  LEVEL: {default: "2", build_arg: true}
+  TAG_SOURCE: {shell: git rev-parse --abbrev-ref HEAD, tag_safe: true, help: Branch.,
+               replace: {/: _}}
+  VERSION: {file: [version.txt, VERSION], key: VERSION, env: true}
+  LEVEL: {default: "2", build_arg: true, append: [$(MODE)]}
+  CUDA_VERSION: {arg: CUDA_VER}
+  MODE: {select: LEVEL, cases: {"1": fast, "2%": slow}, default: none}
   NPM_TOKEN: {secret: true}
+  CLONE_TOKEN: {secret_id: clone_token}
 stages:
   base:
     from: debian:12
     help: Base.
     args: [LEVEL]
     steps: RUN echo ${LEVEL}
-    actions: [build, push, run, pull]
+    actions: [build, push, run, pull, user]
     variables: {IMAGE_TAG: b}
     build: {variables: {IMAGE_TAG: c}}
     push: {variables: {IMAGE_TAG: d}}
     run: {workdir: /w}
     pull: {variables: {IMAGE_TAG: e}}
+    user: {variables: {IMAGE_TAG: k}}
   app:
     from: base
     from_arg: LEVEL
@@ -73,14 +80,30 @@ targets:
   multi:
     stage: base
     help: Multi.
-    actions: [build, push, run, pull, manifest]
+    actions: [build, push, run, pull, user, manifest]
     variables: {IMAGE_TAG: m}
     platforms: [linux/amd64, linux/arm64]
     build: {variables: {IMAGE_TAG: f}}
     push: {variables: {IMAGE_TAG: g}}
     run: {variables: {IMAGE_TAG: h}, workdir: /x}
     pull: {variables: {IMAGE_TAG: i}}
+    user: {variables: {IMAGE_TAG: l}}
     manifest: {variables: {IMAGE_TAG: j}}
+  pushed:
+    stage: base
+    platforms: [linux/amd64]
+    builder: fleet
+    push_by_build: true
+    actions: [build, push]
+recipes:
+  notes:
+    help: Notes.
+    needs: [base_build]
+    requires: [LEVEL]
+    variables: {IMAGE_TAG: n}
+    commands: [echo $(LEVEL)]
+aliases:
+  build: base_build
 makefile: |
   extra: ; @true
 templates: my-templates
@@ -113,10 +136,11 @@ def test_every_key_of_the_table_is_accepted_by_the_validator_and_the_schema(
 
 
 @pytest.mark.parametrize("section", ["top", "project", "variable", "stage", "family",
-                                     "action"])
+                                     "recipe", "action"])
 def test_an_unknown_key_is_refused_by_both(tmp_path: Path, section: str) -> None:
     where = {"top": "", "project": "project", "variable": "variables.LEVEL",
-             "stage": "stages.base", "family": "targets.multi", "action": "stages.base.build"}
+             "stage": "stages.base", "family": "targets.multi", "recipe": "recipes.notes",
+             "action": "stages.base.build"}
     data = yaml.safe_load(EVERY_KEY)
     node = data
     for part in filter(None, where[section].split(".")):

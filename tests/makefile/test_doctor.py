@@ -2,6 +2,7 @@
 when the image is missing. Real GNU make, the recording docker stand-in, exact argv."""
 from __future__ import annotations
 
+from tests.support import VERSION as TRTLLM_VERSION
 from tests.support import Tree
 
 VERSION = ["version", "--format", "docker: client {{.Client.Version}}, engine {{.Server.Version}}"]
@@ -47,8 +48,8 @@ def test_doctor_stops_when_the_rootless_guess_is_wrong(tree: Tree) -> None:
 
 
 def test_doctor_is_in_help_and_phony(tree: Tree) -> None:
-    assert "      doctor            Check docker, the build command and rootless mode." in \
-        tree.make("help").stdout.splitlines()
+    line = "      doctor                     Check docker, the build command and rootless mode."
+    assert line in tree.make("help").stdout.splitlines()
     assert ".PHONY: help doctor \\\n" in (tree.docker_dir / "Makefile").read_text()
 
 
@@ -58,12 +59,14 @@ def test_a_missing_image_says_what_to_do_and_docker_run_never_starts(tree: Tree)
     assert result.returncode == 2
     assert tree.calls() == [["image", "inspect", "tensorrt_llm/devel:latest"]]
     assert result.stderr.startswith("mkgen: image tensorrt_llm/devel:latest is not here: run "
-                                    "make devel_build first, or add DOCKER_PULL=1.\n")
-    # A family that only pulls (NGC) names its pull target; LOCAL_USER=1 builds no layer.
+                                    "make devel_build or make devel_pull first, or add "
+                                    "DOCKER_PULL=1.\n")
+    # With LOCAL_USER=1 no local-user layer is built on a missing image.
     result = tree.make("ngc-devel_run", "LOCAL_USER=1", env=env)
-    assert tree.calls() == [["image", "inspect", "nvcr.io/nvidia/tensorrt-llm/devel:latest"]]
-    assert result.stderr.startswith("mkgen: image nvcr.io/nvidia/tensorrt-llm/devel:latest is "
-                                    "not here: run make ngc-devel_pull first, or add "
+    image = f"nvcr.io/nvidia/tensorrt-llm/devel:{TRTLLM_VERSION}"
+    assert tree.calls() == [["image", "inspect", image]]
+    assert result.stderr.startswith(f"mkgen: image {image} is not here: run make "
+                                    "ngc-devel_build or make ngc-devel_pull first, or add "
                                     "DOCKER_PULL=1.\n")
 
 

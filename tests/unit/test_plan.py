@@ -18,11 +18,12 @@ def test_every_target_in_help_order_with_its_stage_and_family(tmp_path: Path) ->
     plan = small_plan(tmp_path)
     assert [(t.name, t.stage, t.family) for t in plan.targets] == [
         ("deps_build", "deps", None), ("deps_push", "deps", None), ("deps_run", "deps", None),
-        ("deps_pull", "deps", None), ("app_build", "app", None), ("app_push", "app", None),
-        ("app_run", "app", None), ("app_pull", "app", None),
+        ("deps_pull", "deps", None), ("deps_user", "deps", None), ("app_build", "app", None),
+        ("app_push", "app", None), ("app_run", "app", None), ("app_pull", "app", None),
+        ("app_user", "app", None),
         ("nightly_build", "app", "nightly"), ("nightly_push", "app", "nightly")]
     assert plan.targets_of("push") == ("deps_push", "app_push", "nightly_push")
-    assert plan.actions == ("build", "push", "run", "pull")
+    assert plan.actions == ("build", "push", "run", "pull", "user")
     assert target_name("ngc-devel", "run") == "ngc-devel_run"
 
 
@@ -48,7 +49,7 @@ def test_each_value_source_is_said_one_way_for_help_and_one_for_explain() -> Non
         Variable("C", shell="git rev-parse HEAD", tag_safe=True):
             ("shell", "$(shell git rev-parse HEAD) made tag-safe",
              "shell: git rev-parse HEAD (not run), made tag-safe"),
-        Variable("D", file="v.py", key="V"): ("file", "V in v.py", "file: V in v.py"),
+        Variable("D", files=("v.py",), key="V"): ("file", "V in v.py", "file: V in v.py"),
         Variable("E", secret=True): ("secret", "(secret: from the environment or the command "
                                      "line)", "secret, from the environment"),
         Variable("F", computed="tty"): ("computed", "(computed)", "make: test -t 0 (not run)"),

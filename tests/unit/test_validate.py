@@ -57,8 +57,16 @@ def test_every_problem_is_reported_once_and_sorted_by_line() -> None:
 
 def test_the_flagship_validates_into_the_model() -> None:
     config = validate(load_text(FLAGSHIP.read_text(), str(FLAGSHIP)), FLAGSHIP)
-    assert [s.name for s in config.stages] == ["base", "devel", "wheel", "release"]
-    assert [f.name for f in config.families] == ["ngc-devel", "ngc-release", "jenkins", "trtllm"]
+    assert [s.name for s in config.stages] == ["base", "devel", "triton", "tritondevel", "wheel",
+                                               "release", "tritonbuild", "tritonrelease"]
+    assert [f.name for f in config.families] == [
+        "jenkins", "jenkins-aarch64", "jenkins-rockylinux8", "rockylinux8", "ubuntu22",
+        "ubuntu24", "trtllm", "ngc-devel", "ngc-release"]
+    assert [r.name for r in config.recipes] == ["ngc-manifest_create", "ngc-manifest_push",
+                                                "bolt_overlay"]
+    assert config.aliases == (("build", "devel_build"), ("push", "devel_push"),
+                              ("run", "devel_run"))
+    assert config.renamed == (("PLATFORM", "BUILD_PLATFORM"), ("CONTAINER_NAME", "CONTAINER"))
 
 
 @pytest.mark.parametrize("value", ["$(IMAGE_TAG)-dev", "x-$(WORK_DIR)"])

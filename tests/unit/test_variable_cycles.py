@@ -47,4 +47,4 @@ def test_a_computed_built_in_counts_the_variables_its_helper_refers_to() -> None
 
 
 def test_values_read_from_a_command_or_a_file_refer_to_nothing() -> None:
-    assert found(Variable("X", shell="echo $(X)"), Variable("Y", file="v", key="Y")) == []
+    assert found(Variable("X", shell="echo $(X)"), Variable("Y", files=("v",), key="Y")) == []

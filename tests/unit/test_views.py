@@ -13,7 +13,8 @@ from tests.support import REPO, SMALL
 DOCS = (REPO / "docs" / "templates.md").read_text()
 TOP_VIEWS = [views.MakefileView, views.DockerfileView, views.UserDockerfileView]
 NESTED = [views.VariableView, views.GroupView, views.TargetView, views.AssignmentView,
-          views.PlatformView, views.GlobalArgView, views.StageView]
+          views.PlatformView, views.GlobalArgView, views.StageView, views.PassedView,
+          views.RecipeView, views.AliasView]
 
 
 @pytest.mark.parametrize("view", TOP_VIEWS + NESTED, ids=lambda v: v.__name__)

@@ -17,7 +17,11 @@ def _source(var: Variable) -> dict[str, str]:
     if kind == "shell":
         return {"source": kind, "shell": var.shell or ""}
     if kind == "file":
-        return {"source": kind, "file": var.file or "", "key": var.key or ""}
+        return {"source": kind, "file": var.files[0], "files": list(var.files),
+                "key": var.key or ""}
+    if kind == "select":
+        return {"source": kind, "select": var.select or "", "cases": dict(var.cases),
+                **({} if var.no_match_is_error else {"default": var.default})}
     if kind in ("secret", "computed"):
         return {"source": kind}
     return {"source": kind, "default": var.default}
@@ -39,6 +43,10 @@ def as_data(plan: Plan) -> dict[str, object]:
         } for f in config.families],
         "targets": [{"name": t.name, "action": t.action, "stage": t.stage, "family": t.family,
                      "help": t.help} for t in plan.targets]
+        + [{"name": t.name, "action": t.action, "stage": None, "family": None,
+            "help": t.help} for t in plan.recipes]
+        + [{"name": a.name, "action": "alias", "stage": None, "family": None,
+            "alias_of": a.target, "help": a.help} for a in plan.aliases]
         + [{"name": n, "action": None, "stage": None, "family": None, "help": h}
            for n, h in BUILTIN_TARGETS],
         "variables": [{"name": v.name, "group": v.group, "help": v.help, **_source(v),
@@ -60,7 +68,8 @@ def _text(plan: Plan) -> list[str]:
         out += ["", "Families:"]
         fwidth = max(len(f.name) for f in config.families)
         out += [f"  {f.name:<{fwidth}}  stage: {f.stage}" for f in config.families]
-    all_targets = [(t.name, t.help) for t in plan.targets] + list(BUILTIN_TARGETS)
+    all_targets = [(t.name, t.help) for t in (*plan.targets, *plan.recipes)]
+    all_targets += [(a.name, a.help) for a in plan.aliases] + list(BUILTIN_TARGETS)
     twidth = max(len(n) for n, _ in all_targets)
     out += ["", "Targets:"] + [f"  {n:<{twidth}}  {h}" for n, h in all_targets]
     out += ["", "Variables:"]
