@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mkgen import templating
-from mkgen.model import Config
+from mkgen.model import MAKEFILE, USER_DOCKERFILE, Config
 from mkgen.plan import Plan, make_plan
-from mkgen.views import USER_DOCKERFILE, dockerfile_view, makefile_view, user_dockerfile_view
-
-MAKEFILE = "Makefile"
+from mkgen.views import dockerfile_view, makefile_view, user_dockerfile_view
 
 
 @dataclass(frozen=True)

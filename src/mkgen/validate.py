@@ -13,7 +13,7 @@ from mkgen.checker import Checker, value_position
 from mkgen.errors import ConfigError, Problem
 from mkgen.keys import IMAGE_REF, PROJECT, TOP
 from mkgen.loader import MarkedDict
-from mkgen.model import Config, Project
+from mkgen.model import MAKEFILE, USER_DOCKERFILE, Config, Project
 from mkgen.plan import Plan, make_plan
 from mkgen.validate_recipes import validate_aliases, validate_recipes, validate_renames
 from mkgen.validate_secrets import check_secrets
@@ -34,6 +34,30 @@ def _project_name(c: Checker, node: MarkedDict) -> str:
     return name or "project"
 
 
+# Names the Dockerfile cannot have, compared ignoring case (as macOS and Windows file systems
+# do): the other rendered files, GNUmakefile (make reads it, and `makefile`, before Makefile)
+# and mkgen's own files.
+_TAKEN = {MAKEFILE.lower(): f"the rendered {MAKEFILE}",
+          USER_DOCKERFILE.lower(): f"the rendered {USER_DOCKERFILE}",
+          "gnumakefile": "GNUmakefile, which make would read instead of the Makefile"}
+
+
+def _check_dockerfile_name(c: Checker, node: MarkedDict, name: str) -> None:
+    if "/" in name or "\\" in name or name in (".", ".."):
+        c.at(node, "dockerfile", "project.dockerfile", "must be a file name, not a path",
+             "the file is written into project.output; set that to change the folder")
+        return
+    taken = _TAKEN.get(name.lower())
+    if taken is not None:
+        message = f"'{name}' names the same file as {taken}"
+    elif name.lower().startswith(".mkgen"):
+        message = f"'{name}' starts with '.mkgen', which mkgen keeps for its own files"
+    else:
+        return
+    c.at(node, "dockerfile", "project.dockerfile", message, "names are compared ignoring case, "
+         "as on macOS; keep the default Dockerfile.multi or pick another name")
+
+
 def _project(c: Checker, root: MarkedDict) -> Project:
     node = c.mapping(root, "project", root.get("project"), "project")
     if node is None or "project" not in root:
@@ -51,6 +75,7 @@ def _project(c: Checker, root: MarkedDict) -> Project:
     c.known_keys(node, PROJECT, "project")
     name = _project_name(c, node)
     paths = {key: path_text(key) for key in PATH_KEYS}
+    _check_dockerfile_name(c, node, paths["dockerfile"])
     return Project(name=name, syntax=c.text(node, PROJECT["syntax"], "project.syntax") or None,
                    **paths)
 

@@ -16,7 +16,7 @@ from typing import Any
 from mkgen import escape, stage_graph
 from mkgen.builtin_variables import GROUP_ORDER
 from mkgen.keys import ALL_ACTIONS
-from mkgen.model import Config, Recipe, Variable
+from mkgen.model import USER_DOCKERFILE, Config, Recipe, Variable
 from mkgen.plan import BUILTIN_TARGETS, Plan, Target, TargetGroup, value_source
 
 
@@ -259,9 +259,6 @@ def makefile_view(plan: Plan) -> MakefileView:
 
 
 # ---- Dockerfile.multi and Dockerfile.user --------------------------------------------------
-
-USER_DOCKERFILE = "Dockerfile.user"
-
 
 @dataclass(frozen=True)
 class GlobalArgView:

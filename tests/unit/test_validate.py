@@ -8,7 +8,7 @@ import pytest
 from mkgen.errors import ConfigError
 from mkgen.loader import load_text
 from mkgen.validate import validate
-from tests.support import FLAGSHIP
+from tests.support import FLAGSHIP, invoke
 
 SMALL = "project:\n  name: app\nstages:\n  app:\n    from: debian:12\n"
 
@@ -76,3 +76,24 @@ def test_an_override_may_not_refer_to_itself(value: str) -> None:
     [line] = problems(text)
     assert line.startswith(f"s.yaml:7:{len(name) + 9}: stages.app.variables.{name}: "
                            f"refers to itself: $({name}) -> $({name})")
+
+
+@pytest.mark.parametrize("name", ["Makefile", "makefile", "MAKEFILE", "Dockerfile.user",
+                                  "dockerfile.USER", "GNUmakefile", ".mkgen.lock"])
+def test_a_dockerfile_name_that_collides_with_another_output_is_refused(
+        name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "stages.yaml").write_text(SMALL.replace("name: app", f"name: app\n  dockerfile: "
+                                                        f"{name}"))
+    monkeypatch.chdir(tmp_path)
+    code, out, err = invoke("render")
+    assert (code, out) == (2, "")
+    assert err.startswith(f"stages.yaml:3:3: project.dockerfile: '{name}' ")
+    assert not (tmp_path / "docker").exists()
+
+
+@pytest.mark.parametrize("name", ["sub/Dockerfile", "../Dockerfile", "a\\b", ".", ".."])
+def test_a_dockerfile_name_that_is_a_path_is_refused(name: str) -> None:
+    text = SMALL.replace("name: app", f"name: app\n  dockerfile: '{name}'")
+    assert problems(text) == ["s.yaml:3:3: project.dockerfile: must be a file name, not a path "
+                              "(hint: the file is written into project.output; set that to "
+                              "change the folder)"]
