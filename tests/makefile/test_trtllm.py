@@ -8,11 +8,32 @@ from pathlib import Path
 
 import pytest
 
-from tests.makefile.trtllm import (ARM64_CUDA_ARCHS, CODE, HOST_PLATFORM, NGC, NGC_STAGING,
-                                   build, build_args, inspect, me, ok, run, run_opts,
-                                   user_layer, wheel_args)
-from tests.support import (JENKINS_IMAGE, ROCKY_PY310_IMAGE, ROCKY_PY312_IMAGE, SBSA_IMAGE,
-                           TRTLLM_REPO, URM, VERSION, Tree)
+from tests.makefile.trtllm import (
+    ARM64_CUDA_ARCHS,
+    CODE,
+    HOST_PLATFORM,
+    NGC,
+    NGC_STAGING,
+    build,
+    build_args,
+    inspect,
+    me,
+    ok,
+    run,
+    run_opts,
+    user_layer,
+    wheel_args,
+)
+from tests.support import (
+    JENKINS_IMAGE,
+    ROCKY_PY310_IMAGE,
+    ROCKY_PY312_IMAGE,
+    SBSA_IMAGE,
+    TRTLLM_REPO,
+    URM,
+    VERSION,
+    Tree,
+)
 
 STAGES = ["devel", "tritondevel", "wheel", "release", "tritonrelease"]
 WORKDIR = {"wheel": "/src/tensorrt_llm", "release": "/app/tensorrt_llm",
