@@ -11,7 +11,7 @@ from typing import Any
 from mkgen import stage_graph, variable_cycles
 from mkgen.checker import Checker, value_position
 from mkgen.errors import ConfigError, Problem
-from mkgen.keys import IMAGE_REF, PROJECT, TOP
+from mkgen.keys import IMAGE_NAME, IMAGE_NAME_MAX, IMAGE_REF, PROJECT, TOP
 from mkgen.loader import MarkedDict
 from mkgen.model import MAKEFILE, USER_DOCKERFILE, Config, Project
 from mkgen.plan import Plan, make_plan
@@ -28,9 +28,17 @@ def _project_name(c: Checker, node: MarkedDict) -> str:
     name = c.text(node, PROJECT["name"], "project.name")
     if not name:
         c.at(node, None, "project.name", "missing", "the default image name, e.g. my_project")
-    elif not IMAGE_REF.match(name) or ":" in name:
+    elif IMAGE_NAME.match(name):
+        if len(name) > IMAGE_NAME_MAX:
+            c.at(node, "name", "project.name", f"is longer than {IMAGE_NAME_MAX} characters",
+                 "registries refuse longer image names")
+    elif IMAGE_REF.match(name):
+        c.at(node, "name", "project.name", f"'{name}' has a tag or digest; project.name is the "
+             "image name alone", "the tag is IMAGE_TAG: make TARGET IMAGE_TAG=...")
+    else:
         c.at(node, "name", "project.name", f"'{name}' is not a valid image name",
-             "use lowercase letters, digits, '.', '_', '-' and '/'")
+             "lowercase letters and digits, with '.', '_' or '-' between them, parts joined by "
+             "'/', after an optional registry host[:port]/ such as localhost:5000/")
     return name or "project"
 
 

@@ -97,3 +97,13 @@ def test_a_dockerfile_name_that_is_a_path_is_refused(name: str) -> None:
     assert problems(text) == ["s.yaml:3:3: project.dockerfile: must be a file name, not a path "
                               "(hint: the file is written into project.output; set that to "
                               "change the folder)"]
+
+
+def test_a_project_name_with_a_registry_port_is_valid_but_a_tag_is_not() -> None:
+    text = SMALL.replace("name: app", "name: localhost:5000/team/app")
+    assert validate(load_text(text, "s.yaml"), Path("s.yaml")).project.name == \
+        "localhost:5000/team/app"
+    assert problems(text.replace("team/app", "team/app:1.0")) == [
+        "s.yaml:2:3: project.name: 'localhost:5000/team/app:1.0' has a tag or digest; "
+        "project.name is the image name alone (hint: the tag is IMAGE_TAG: make TARGET "
+        "IMAGE_TAG=...)"]
