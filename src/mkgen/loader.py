@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from mkgen import text_file
 from mkgen.errors import ConfigError, Problem
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -187,8 +188,11 @@ def _load_text(text: str, file: str) -> Any:
         reason = (exc.problem or exc.context or "invalid YAML").strip()
         raise ConfigError([Problem(file, line, col, "", f"invalid YAML: {reason}",
                                    "check indentation and quoting near this line")]) from None
+    except yaml.reader.ReaderError as exc:
+        raise ConfigError([_unacceptable_character(text, file, exc)]) from None
     except yaml.YAMLError as exc:
-        raise ConfigError([Problem(file, 1, 1, "", f"invalid YAML: {exc}", "")]) from None
+        reason = (str(exc).splitlines() or ["invalid YAML"])[0]
+        raise ConfigError([Problem(file, 1, 1, "", f"invalid YAML: {reason}", "")]) from None
     except RecursionError:
         raise _too_deep(file) from None
     if root is None:
@@ -203,6 +207,19 @@ def _load_text(text: str, file: str) -> Any:
     return data
 
 
+def _unacceptable_character(text: str, file: str, exc: yaml.reader.ReaderError) -> Problem:
+    """Where the character YAML refuses stands: libyaml counts UTF-8 bytes, PyYAML's own
+    reader characters."""
+    index = exc.position
+    if exc.encoding != "unicode":
+        index = len(text.encode("utf-8")[:exc.position].decode("utf-8", "ignore"))
+    code = exc.character if isinstance(exc.character, int) else ord(exc.character or "\0")
+    line, col = text_file.position(text, index)
+    kind = "a control character" if code < 0x20 or 0x7f <= code < 0xa0 else "not allowed in YAML"
+    return Problem(file, line, col, "", f"invalid YAML: character U+{code:04X} ({kind})",
+                   "remove it; stages.yaml is text")
+
+
 def _too_deep(file: str) -> ConfigError:
     # The parser and the builder recurse once per nesting level; no stages.yaml needs
     # hundreds, and Python's stack must not turn such a file into a traceback.
@@ -213,10 +230,14 @@ def _too_deep(file: str) -> ConfigError:
 def load_file(path: Path) -> Any:
     """Read and parse one YAML file; unreadable files are a ConfigError too."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = text_file.decode(path.read_bytes())
     except FileNotFoundError:
         raise ConfigError([Problem(str(path), 1, 1, "", "file not found",
                                    "run 'mkgen init' to start one, or pass --config")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([Problem(str(path), 1, 1, "", f"cannot read: {exc}", "")]) from None
+    except text_file.NotUtf8Error as exc:
+        raise ConfigError([Problem(str(path), exc.line, exc.col, "", str(exc),
+                                   "save the file as UTF-8")]) from None
+    except OSError as exc:
+        raise ConfigError([Problem(str(path), 1, 1, "", "cannot read: "
+                                   f"{exc.strerror or exc}", "")]) from None
     return load_text(text, str(path))

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
 import jinja2.bccache
 
-from mkgen import __version__, escape
+from mkgen import __version__, escape, text_file
 from mkgen.errors import MkgenError
 
 # Compiled code depends on these options, so they are part of the bytecode cache's key.
@@ -37,6 +38,24 @@ def builtin_templates() -> Path:
     return Path(__file__).resolve().parents[2] / "templates"
 
 
+class _TextLoader(jinja2.FileSystemLoader):
+    """Jinja's file loader, with a located error for a template that is not UTF-8 text."""
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str, Callable[[], bool]]:
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError:
+            pieces = jinja2.loaders.split_template_path(template)
+            path = next(Path(d, *pieces) for d in self.searchpath if Path(d, *pieces).is_file())
+            try:
+                text_file.decode(path.read_bytes())
+            except text_file.NotUtf8Error as exc:
+                raise TemplateError(f"{path}:{exc.line}:{exc.col}: {exc}; save the template "
+                                    "as UTF-8") from None
+            raise
+
+
 def environment(search: list[Path]) -> jinja2.Environment:
     """A strict environment searching `search` (a project's own folder first), then built-ins.
 
@@ -45,8 +64,8 @@ def environment(search: list[Path]) -> jinja2.Environment:
     """
     builtin = builtin_templates()
     loader = jinja2.ChoiceLoader([
-        jinja2.FileSystemLoader([str(p) for p in [*search, builtin]]),
-        jinja2.PrefixLoader({"mkgen": jinja2.FileSystemLoader(str(builtin))}),
+        _TextLoader([str(p) for p in [*search, builtin]]),
+        jinja2.PrefixLoader({"mkgen": _TextLoader(str(builtin))}),
     ])
     env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined,
                              bytecode_cache=_bytecode_cache(), **_OPTIONS)

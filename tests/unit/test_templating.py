@@ -39,3 +39,17 @@ def test_compiled_templates_are_cached_outside_the_project_and_follow_edits(
     assert list(cache.glob("_jinja2-cache-*/mkgen-*.cache"))
     assert sorted(p.name for p in project.rglob("*")) == ["Makefile.j2", "stages.yaml",
                                                           "templates"]
+
+
+def test_a_project_template_that_is_not_utf8_is_reported_at_its_line_and_column(
+        tmp_path: Path) -> None:
+    from tests.support import invoke
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "stages.yaml").write_text("project:\n  name: app\nstages:\n  app: debian:12\n")
+    (tmp_path / "templates" / "Dockerfile.user.j2").write_bytes(b"FROM x\n# caf\xe9\n")
+    code, out, err = invoke("render", "-c", str(tmp_path / "stages.yaml"))
+    assert (code, out) == (2, "")
+    assert err == (f"mkgen: {tmp_path}/templates/Dockerfile.user.j2:2:6: byte 0xe9 is not UTF-8 "
+                   "text (Latin-1 or another encoding?); save the template as UTF-8\n")
+    assert not (tmp_path / "docker").exists()

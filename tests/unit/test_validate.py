@@ -107,3 +107,29 @@ def test_a_project_name_with_a_registry_port_is_valid_but_a_tag_is_not() -> None
         "s.yaml:2:3: project.name: 'localhost:5000/team/app:1.0' has a tag or digest; "
         "project.name is the image name alone (hint: the tag is IMAGE_TAG: make TARGET "
         "IMAGE_TAG=...)"]
+
+
+def test_a_nul_byte_is_reported_at_its_own_line_and_column_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "stages.yaml").write_bytes(SMALL.replace("debian", "deb\0ian").encode())
+    code, out, err = invoke("validate", "-c", str(tmp_path / "stages.yaml"))
+    assert (code, out) == (2, "")
+    assert err == (f"{tmp_path}/stages.yaml:5:14: invalid YAML: character U+0000 (a control "
+                   "character) (hint: remove it; stages.yaml is text)\n")
+
+
+@pytest.mark.parametrize("before", ["", "é€😀 "])  # libyaml counts bytes; columns count characters
+def test_a_control_character_after_non_ascii_text_is_at_its_character_column(
+        before: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_text(f"a: b\nc: '{before}x\x1b'\n", "s.yaml")
+    assert str(info.value).startswith(f"s.yaml:2:{6 + len(before)}: invalid YAML: character "
+                                      "U+001B (a control character)")
+
+
+def test_a_latin1_byte_is_reported_at_its_own_line_and_column_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "stages.yaml").write_bytes(SMALL.replace("name: app", "name: app\n  # café "
+                                                         "au lait").encode("latin-1"))
+    code, out, err = invoke("validate", "-c", str(tmp_path / "stages.yaml"))
+    assert (code, out) == (2, "")
+    assert err == (f"{tmp_path}/stages.yaml:3:8: byte 0xe9 is not UTF-8 text (Latin-1 or another "
+                   "encoding?) (hint: save the file as UTF-8)\n")
