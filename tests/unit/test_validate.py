@@ -31,13 +31,22 @@ def test_a_problem_in_a_step_points_at_its_own_line() -> None:
                               "instruction (hint: did you mean 'RUN'?)"]
 
 
-def test_an_alias_bomb_loads_in_linear_time() -> None:
+def test_an_alias_is_built_once_and_shared() -> None:
+    data = load_text("a: &a [x, y]\nb: [*a, *a]\n", "s.yaml")
+    shared = data["b"][0] is data["b"][1] is data["a"]
+    assert shared
+
+
+def test_a_billion_laughs_is_refused_in_linear_time_naming_the_alias() -> None:
     text = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 40))
-    data = load_text(text, "s.yaml")  # 9**40 leaves if aliases were copied
-    # A bool, not the lists: the assertion pass hook would print 9**39 items.
-    shared = data["a39"][0] is data["a39"][1]
-    assert shared
+    with pytest.raises(ConfigError) as info:
+        load_text(text, "s.yaml")  # 9**40 leaves if aliases were copied
+    assert str(info.value) == (
+        "s.yaml:7:5: a6[0]: with the alias *a5 (1,129,312 characters), aliases repeat more than "
+        "2,000,000 characters in all (hint: an alias stands for a copy of its anchor's whole "
+        "content wherever it is used; write the shared part once (a stage the others start "
+        "FROM, a variable))")
 
 
 def test_deep_nesting_is_a_located_error_not_a_traceback() -> None:
@@ -133,3 +142,10 @@ def test_a_latin1_byte_is_reported_at_its_own_line_and_column_in_one_line(tmp_pa
     assert (code, out) == (2, "")
     assert err == (f"{tmp_path}/stages.yaml:3:8: byte 0xe9 is not UTF-8 text (Latin-1 or another "
                    "encoding?) (hint: save the file as UTF-8)\n")
+
+
+def test_aliases_of_tagged_scalars_count_too() -> None:
+    text = 'a: [!!str &l "' + "x" * 1000 + '"' + ", *l" * 2000 + "]\n"
+    with pytest.raises(ConfigError, match=r"^s\.yaml:1:4: a\[1999\]: with the alias \*l "
+                                          r"\(1,001 characters\)"):
+        load_text(text, "s.yaml")
