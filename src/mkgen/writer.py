@@ -1,21 +1,25 @@
 """The only module that changes the disk: rendered files all-or-nothing, and new files
 (`mkgen init`) that never replace an existing one.
 
-A rendered set is switched as one transaction, which survives `kill -9` at any point:
+A rendered set is switched as one transaction, which survives `kill -9` at any point and
+renders running at the same time:
 
-1. The new files are written to `.mkgen-staging/` in the folder (same file system: renames
+1. Renders of one output folder take turns: each holds an exclusive `flock` on the folder
+   itself (no lock file to commit or ignore; the kernel drops it when a process dies).
+2. The new files are written to `.mkgen-staging/` in the folder (same file system: renames
    are atomic) and flushed to disk.
-2. The journal `.mkgen-journal`, naming those files, appears in one rename: the commit
+3. The journal `.mkgen-journal`, naming those files, appears in one rename: the commit
    point. Before it, the old set is whole; after it, the new set will be.
-3. Each staged file is renamed over its destination; then the journal goes, then the
+4. Each staged file is renamed over its destination; then the journal goes, then the
    staging folder.
 
-The next run (render, `mkgen check`) first finishes a committed switch (the
+Whoever takes the lock next (render, `mkgen check`) first finishes a committed switch (the
 journal is there: the remaining staged files are renamed) or drops an uncommitted one (no
 journal: the staging folder is deleted), and removes temp files older mkgen versions left.
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
@@ -65,14 +69,19 @@ def _fsync(path: Path) -> None:
 
 @contextmanager
 def _locked(out_dir: Path) -> Iterator[None]:
-    """Work on the output folder, after finishing or dropping an interrupted switch."""
-    recover(out_dir)
-    yield
+    """Hold the output folder's lock, after finishing or dropping an interrupted switch."""
+    fd = os.open(out_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        recover(out_dir)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def recover(out_dir: Path) -> None:
     """Finish a committed switch (its journal is there) or drop an uncommitted one, and
-    remove temp files an older mkgen left."""
+    remove temp files an older mkgen left. Call with the folder's lock held."""
     journal = out_dir / JOURNAL
     staging = out_dir / STAGING
     try:

@@ -1,8 +1,9 @@
-"""The real `mkgen render` of a 1000-stage project, killed at random points: the output
-folder always ends up holding one whole version (slow: each render takes about a second,
-more on a busy machine)."""
+"""The real `mkgen render` of a 1000-stage project, killed at random points and run in
+concurrent pairs: the output folder always ends up holding one whole version (slow: each
+render takes about a second, more on a busy machine)."""
 from __future__ import annotations
 
+import os
 import random
 import signal
 import subprocess
@@ -69,3 +70,16 @@ def test_the_cli_killed_at_random_points_leaves_one_whole_version(
         current = _version(root / "docker", texts)
         outcomes[current] += 1
     print(f"20 kills of mkgen render: {outcomes}, never a mix")
+
+
+def test_concurrent_cli_renders_leave_one_whole_version(
+        project: tuple[Path, dict[str, dict[str, str]]]) -> None:
+    root, texts = project
+    seen = {"a": 0, "b": 0}
+    for _ in range(10):
+        pair = [_mkgen("render", "-c", f"{tag}.yaml", cwd=root) for tag in ("a", "b")]
+        assert [p.wait() for p in pair] == [0, 0], [p.stderr.read() for p in pair if p.stderr]
+        seen[_version(root / "docker", texts)] += 1
+    for p in os.listdir(root / "docker"):
+        assert not p.startswith(".")
+    print(f"10 concurrent pairs of mkgen render: {seen}, never a mix")

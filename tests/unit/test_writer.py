@@ -230,6 +230,30 @@ def test_a_render_killed_at_random_points_leaves_one_whole_version_and_no_temp_f
     assert outcomes["old"] > 0 and outcomes["new"] > 0  # kills landed on both sides
 
 
+@pytest.mark.parametrize("pairs", [30, pytest.param(100, marks=pytest.mark.slow)])
+def test_concurrent_renders_of_one_folder_leave_one_whole_version(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pairs: int) -> None:
+    """Pairs of processes, released at once, write two versions of the same folder:
+    both exit 0, and the folder holds one of them, whole."""
+    monkeypatch.setattr(os, "fsync", lambda fd: None)  # durability is not the point here
+    out = tmp_path / "docker"
+    write_all(out, A)
+    seen = {"A": 0, "B": 0}
+    for _ in range(pairs):
+        gate_read, gate_write = os.pipe()
+
+        def after_gate(version: list[Output], gate: int = gate_read) -> None:
+            os.read(gate, 1)
+            write_all(out, version)
+        pids = [_fork(lambda v=v: after_gate(v)) for v in (B, A)]  # type: ignore[misc]
+        os.close(gate_read)
+        os.write(gate_write, b"xx")
+        os.close(gate_write)
+        assert [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in pids] == [0, 0]
+        seen[one_whole_version(out)] += 1
+    print(f"{pairs} concurrent pairs: {seen['A']} ended as A, {seen['B']} as B, no mix")
+
+
 def _crash_in_child(action: Callable[[], object]) -> None:
     pid = _fork(action)
     assert os.waitpid(pid, 0)[1] & 0x7f == signal.SIGKILL
@@ -275,3 +299,12 @@ def test_temp_files_an_older_mkgen_left_are_removed_by_the_next_run(tmp_path: Pa
     (out / "notes.md").write_text("the project's own file")
     assert stale(out, A) == []
     assert sorted(p.name for p in out.iterdir()) == [*sorted(o.name for o in A), "notes.md"]
+
+
+def test_the_lock_is_the_folder_itself_so_nothing_new_shows_in_the_folder(
+        tmp_path: Path) -> None:
+    out = tmp_path / "docker"
+    write_all(out, A)
+    write_all(out, B)
+    assert stale(out, B) == []
+    assert one_whole_version(out) == "B"
