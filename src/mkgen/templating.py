@@ -51,15 +51,30 @@ def builtin_templates() -> Path:
 
 
 class _TextLoader(jinja2.FileSystemLoader):
-    """Jinja's file loader, with a located error for a template that is not UTF-8 text."""
+    """Jinja's file loader, reading only files inside `inside` (when given): a project
+    template that is a link to a file elsewhere (/proc/self/environ, ~/.ssh/id_rsa) would
+    put that file into the output, and `mkgen check` prints the output's diff, in CI logs.
+    A template that is not UTF-8 text is reported at its first bad byte."""
+
+    def __init__(self, searchpath: list[str] | str, inside: list[Path] | None = None) -> None:
+        super().__init__(searchpath)
+        self.inside = [p.resolve() for p in inside] if inside is not None else None
 
     def get_source(self, environment: jinja2.Environment,
                    template: str) -> tuple[str, str, Callable[[], bool]]:
+        pieces = jinja2.loaders.split_template_path(template)
+        path = next((Path(d, *pieces) for d in self.searchpath
+                     if Path(d, *pieces).is_file()), None)
+        if path is not None and self.inside is not None:
+            real = path.resolve()
+            if not any(real.is_relative_to(folder) for folder in self.inside):
+                link = f"a link to {real}, " if real != path.absolute() else ""
+                raise TemplateError(f"{path}: {link}outside the project; templates are read "
+                                    "from the folder that holds stages.yaml only")
         try:
             return super().get_source(environment, template)
         except UnicodeDecodeError:
-            pieces = jinja2.loaders.split_template_path(template)
-            path = next(Path(d, *pieces) for d in self.searchpath if Path(d, *pieces).is_file())
+            assert path is not None
             try:
                 text_file.decode(path.read_bytes())
             except text_file.NotUtf8Error as exc:
@@ -102,15 +117,17 @@ def _too_big(operator: str, left: object, right: object) -> bool:
     return False
 
 
-def environment(search: list[Path]) -> jinja2.Environment:
+def environment(search: list[Path], project: Path | None = None) -> jinja2.Environment:
     """A strict environment searching `search` (a project's own folder first), then built-ins.
 
     The built-in folder is also reachable under the `mkgen/` prefix, so a project template
-    can `{% extends "mkgen/Makefile.j2" %}` and fill only the blocks it needs.
+    can `{% extends "mkgen/Makefile.j2" %}` and fill only the blocks it needs. A project's
+    templates are read from inside the `project` folder only, links resolved.
     """
     builtin = builtin_templates()
+    inside = [builtin, project] if project is not None else None
     loader = jinja2.ChoiceLoader([
-        _TextLoader([str(p) for p in [*search, builtin]]),
+        _TextLoader([str(p) for p in [*search, builtin]], inside),
         jinja2.PrefixLoader({"mkgen": _TextLoader(str(builtin))}),
     ])
     env = _Sandbox(loader=loader, undefined=jinja2.StrictUndefined,

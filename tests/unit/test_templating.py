@@ -94,3 +94,35 @@ def test_a_project_template_cannot_escape_the_sandbox(
     assert len(err.splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["project"]
     assert sorted(p.name for p in project.iterdir()) == ["stages.yaml", "templates"]
+
+
+@pytest.mark.parametrize("target", ["/etc/hostname", "/proc/self/environ"])
+def test_a_project_template_linking_outside_the_project_is_refused_unread(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str) -> None:
+    """`mkgen check` prints the rendered files' diff: a template that is a link to a file
+    elsewhere would print that file (CI's environment, a key) into the CI log."""
+    from tests.support import invoke
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "stages.yaml").write_text("project:\n  name: app\nstages:\n  app: debian:12\n")
+    (tmp_path / "templates" / "Makefile.j2").symlink_to(target)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = invoke("check")
+    assert (code, out) == (2, "")
+    assert err == (f"mkgen: templates/Makefile.j2: a link to {Path(target).resolve()}, outside "
+                   "the project; templates are read from the folder that holds stages.yaml "
+                   "only\n")
+
+
+def test_a_project_template_linking_inside_the_project_is_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.support import invoke
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "user.j2").write_text("FROM {{ source }}\n")
+    (tmp_path / "stages.yaml").write_text("project:\n  name: app\nstages:\n  app: debian:12\n")
+    (tmp_path / "templates" / "Dockerfile.user.j2").symlink_to("../shared/user.j2")
+    monkeypatch.chdir(tmp_path)
+    assert invoke("render")[0] == 0
+    assert (tmp_path / "docker" / "Dockerfile.user").read_text() == "FROM stages.yaml\n"
