@@ -234,6 +234,7 @@ def _roll_back(out_dir: Path, done: list[Output], previous: dict[str, str | None
     bytes back, each in one rename."""
     (out_dir / JOURNAL).unlink(missing_ok=True)
     staging = out_dir / STAGING
+    staging.mkdir(exist_ok=True)
     for out in done:
         old = previous[out.name]
         if old is None:
