@@ -41,6 +41,20 @@ def single_key_mapping(key: str, value: Any, where: Position) -> MarkedDict:
     return node
 
 
+def value_position(data: MarkedDict, path: tuple[str, ...]) -> Position:
+    """Where the value at `path` stands (a variable's `default` when it is a mapping); the
+    nearest existing parent when the path is not spelt out in the file."""
+    node: Any = data
+    mark = data.mark
+    for key in path:
+        if not isinstance(node, MarkedDict) or key not in node:
+            break
+        mark, node = node.value_marks[key], node[key]
+    if isinstance(node, MarkedDict) and "default" in node:
+        mark = node.value_marks["default"]
+    return mark
+
+
 class Checker:
     """Walks the loaded tree; every problem is recorded with file, line, column and path."""
 

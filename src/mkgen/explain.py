@@ -41,6 +41,7 @@ class Value:
     name: str
     origin: str
     placeholder: str | None = None  # what make gets instead of running a command
+    secret: bool = False            # never printed, even when make reads it from a file
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,10 @@ class Explanation:
 
     def shown(self, value: Value) -> str:
         """A value as explain prints it: secrets never."""
-        return SECRET if value.placeholder == SECRET else self.expanded.get(value.name, "")
+        text = self.expanded.get(value.name, "")
+        if value.placeholder == SECRET or (value.secret and text and value.placeholder is None):
+            return SECRET
+        return text
 
 
 def find_target(plan: Plan, name: str) -> Target:
@@ -96,7 +100,7 @@ def _caller() -> dict[str, str]:
 def _placeholder(config: Config, var: Variable) -> str | None:
     """What make gets instead of a value it would compute by running something."""
     if var.secret:
-        return SECRET if os.environ.get(var.name) else ""
+        return _secret_placeholder(config, var)
     if var.shell is not None:
         return f"<{var.shell}>"
     if var.files and not any((config.root / f).is_file() for f in var.files):
@@ -109,17 +113,31 @@ def _placeholder(config: Config, var: Variable) -> str | None:
     return None
 
 
+def _secret_placeholder(config: Config, var: Variable) -> str | None:
+    """A secret's value as make would find it, never its text: the environment's comes first
+    (`?=`), then its command's output (assumed non-empty: the command is not run), then the
+    value make reads from its file with no process (explain masks it)."""
+    if os.environ.get(var.name) or var.shell is not None:
+        return SECRET
+    if var.files:
+        if any((config.root / f).is_file() for f in var.files):
+            return None
+        return f"<{var.key} in {', '.join(var.files)}: file not found>"
+    return ""
+
+
 def resolve_values(config: Config, target: Target, given: dict[str, str]) -> list[Value]:
     overrides = target.origins()
     out = []
     for var in config.variables:
         if var.name in given:
             out.append(Value(var.name, "command line",
-                             SECRET if var.secret and given[var.name] else None))
+                             SECRET if var.secret and given[var.name] else None, var.secret))
         elif var.name in overrides:
-            out.append(Value(var.name, overrides[var.name].origin))
+            out.append(Value(var.name, overrides[var.name].origin, secret=var.secret))
         else:
-            out.append(Value(var.name, value_source(var).origin, _placeholder(config, var)))
+            out.append(Value(var.name, value_source(var).origin, _placeholder(config, var),
+                             var.secret))
     return out
 
 

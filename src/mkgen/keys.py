@@ -23,12 +23,19 @@ TARGET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 STAGE_NAME = re.compile(r"^[a-z][a-z0-9_.-]*$")
 FAMILY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 PLATFORM = re.compile(r"^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$")
-# distribution/reference grammar, simplified: [host[:port]/]path[:tag][@digest].
-IMAGE_REF = re.compile(
-    r"^(?:(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-    r"(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::[\w][\w.-]{0,127})?"
-    r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$"
-)
+# The distribution/reference grammar (github.com/distribution/reference, regexp.go):
+# [host[:port]/]path[:tag][@digest], where host is a domain name, an IPv4 address or an
+# [IPv6] address. Go's \w is ASCII, hence the explicit classes.
+_ALPHANUMERIC = r"[a-z0-9]+"
+_PATH_COMPONENT = rf"{_ALPHANUMERIC}(?:(?:[._]|__|-+){_ALPHANUMERIC})*"
+_DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_HOST = rf"(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|\[[a-fA-F0-9:]+\])"
+_NAME = rf"(?:{_HOST}(?::[0-9]+)?/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
+_TAG = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
+_DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
+IMAGE_NAME = re.compile(rf"{_NAME}\Z")  # an image name alone: no tag, no digest
+IMAGE_REF = re.compile(rf"{_NAME}(?::{_TAG})?(?:@{_DIGEST})?\Z")
+IMAGE_NAME_MAX = 255  # characters of the name, host included
 
 # Kinds of value. TEXT is any one-line scalar (the loader keeps scalars as written).
 TEXT = "text"

@@ -6,6 +6,7 @@ the validator decides what a value means. Duplicate keys are an error, not last-
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from mkgen import text_file
 from mkgen.errors import ConfigError, Problem
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -47,6 +49,23 @@ def _position(node: yaml.Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+# What aliases may repeat in all, in characters of text (an alias counts its anchor's whole
+# content each time). The loader shares an aliased node instead of copying it, but whatever
+# walks the configuration (the Dockerfile's steps, the Makefile) writes each repetition out:
+# 1000 stages aliasing one stage of a thousand aliased 1 KB steps is a 16 KB file that
+# stands for a 1 GB Dockerfile.
+MAX_REPEATED = 2_000_000
+
+
+# An anchor where a node starts, after its tag if it has one (`!!str &name`).
+_ANCHOR = re.compile(r"(?:![^\s]*\s+)?&([^\s,\[\]{}]+)")
+
+
+class _TooMuchRepeated(Exception):
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+
 class _Builder:
     """Turns a composed YAML node tree into Marked containers and plain strings."""
 
@@ -58,12 +77,23 @@ class _Builder:
         # linear), and refuse one that contains itself (it would recurse forever).
         self._built: dict[int, Any] = {}
         self._open: set[int] = set()
+        # The size of nodes with their aliases expanded (computed when an alias is met), the
+        # anchored scalars met so far, and what aliases repeat so far.
+        self._sizes: dict[int, int] = {}
+        self._anchored_scalars: set[int] = set()
+        self._repeated = 0
 
-    def build(self, node: yaml.Node, path: str = "") -> Any:
-        if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
-            return self._scalar(node)
+    def build(self, node: yaml.Node, path: str = "", where: Position | None = None) -> Any:
+        """The built value of `node`; `where` is the place of its use (an alias's own)."""
         key = id(node)
+        if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            if self._anchored(node):
+                if key in self._anchored_scalars:
+                    self._repeat(node, path, where)
+                self._anchored_scalars.add(key)
+            return self._scalar(node)
         if key in self._built:
+            self._repeat(node, path, where)
             return self._built[key]
         if key in self._open:
             self._problem(node, path, "an alias refers to the node that contains it",
@@ -77,6 +107,44 @@ class _Builder:
         self._open.discard(key)
         self._built[key] = out
         return out
+
+    def _anchored(self, node: yaml.Node) -> bool:
+        """Whether `node` may have an anchor: its text starts with `&name`, or with a tag
+        (`!!str &name`), which is rare enough to count as one."""
+        mark = node.start_mark
+        line = self.lines[mark.line] if mark.line < len(self.lines) else ""
+        return line[mark.column:mark.column + 1] in ("&", "!")
+
+    def _anchor_name(self, node: yaml.Node) -> str:
+        mark = node.start_mark
+        text = "\n".join(self.lines[mark.line:mark.line + 2])[mark.column:]
+        found = _ANCHOR.match(text)
+        return found.group(1) if found else "?"
+
+    def _size(self, node: yaml.Node) -> int:
+        """Characters of the node's text, with every alias in it expanded (one per node)."""
+        if isinstance(node, yaml.ScalarNode):
+            return len(node.value) + 1
+        key = id(node)
+        if key not in self._sizes:
+            self._sizes[key] = 1  # an alias to an open node is refused as recursive anyway
+            self._sizes[key] = 1 + sum(self._size(n) for item in node.value
+                                       for n in (item if isinstance(item, tuple) else (item,)))
+        return self._sizes[key]
+
+    def _repeat(self, node: yaml.Node, path: str, where: Position | None) -> None:
+        size = self._size(node)
+        self._repeated += size
+        if self._repeated <= MAX_REPEATED:
+            return
+        anchor = self._anchor_name(node)
+        at = where or _position(node)
+        raise _TooMuchRepeated(Problem(
+            self.file, at.line, at.col, path,
+            f"with the alias *{anchor} ({size:,} characters), aliases repeat more than "
+            f"{MAX_REPEATED:,} characters in all",
+            "an alias stands for a copy of its anchor's whole content wherever it is used; "
+            "write the shared part once (a stage the others start FROM, a variable)"))
 
     def _scalar(self, node: yaml.Node) -> Any:
         if node.tag == "tag:yaml.org,2002:null" and node.value in ("", "~", "null", "Null", "NULL"):
@@ -102,14 +170,16 @@ class _Builder:
                 self._problem(key_node, sub, f"duplicate key (first defined on line {first.line})",
                               "remove one of them; YAML would silently keep only the last")
                 continue
-            out[key] = self.build(value_node, sub)
+            out[key] = self.build(value_node, sub, _position(key_node))
             out.key_marks[key] = _position(key_node)
             out.value_marks[key] = self._value_mark(value_node)
         return out
 
     def _sequence(self, node: yaml.SequenceNode, path: str) -> MarkedList:
-        out = MarkedList(self.build(item, f"{path}[{i}]") for i, item in enumerate(node.value))
-        out.mark = _position(node)
+        mark = _position(node)  # an item's own place is lost when it is an alias
+        out = MarkedList(self.build(item, f"{path}[{i}]", mark)
+                         for i, item in enumerate(node.value))
+        out.mark = mark
         out.item_marks = [self._value_mark(item) for item in node.value]
         return out
 
@@ -187,8 +257,11 @@ def _load_text(text: str, file: str) -> Any:
         reason = (exc.problem or exc.context or "invalid YAML").strip()
         raise ConfigError([Problem(file, line, col, "", f"invalid YAML: {reason}",
                                    "check indentation and quoting near this line")]) from None
+    except yaml.reader.ReaderError as exc:
+        raise ConfigError([_unacceptable_character(text, file, exc)]) from None
     except yaml.YAMLError as exc:
-        raise ConfigError([Problem(file, 1, 1, "", f"invalid YAML: {exc}", "")]) from None
+        reason = (str(exc).splitlines() or ["invalid YAML"])[0]
+        raise ConfigError([Problem(file, 1, 1, "", f"invalid YAML: {reason}", "")]) from None
     except RecursionError:
         raise _too_deep(file) from None
     if root is None:
@@ -198,9 +271,24 @@ def _load_text(text: str, file: str) -> Any:
         data = builder.build(root)
     except RecursionError:
         raise _too_deep(file) from None
+    except _TooMuchRepeated as exc:
+        raise ConfigError([exc.problem]) from None
     if builder.problems:
         raise ConfigError(builder.problems)
     return data
+
+
+def _unacceptable_character(text: str, file: str, exc: yaml.reader.ReaderError) -> Problem:
+    """Where the character YAML refuses stands: libyaml counts UTF-8 bytes, PyYAML's own
+    reader characters."""
+    index = exc.position
+    if exc.encoding != "unicode":
+        index = len(text.encode("utf-8")[:exc.position].decode("utf-8", "ignore"))
+    code = exc.character if isinstance(exc.character, int) else ord(exc.character or "\0")
+    line, col = text_file.position(text, index)
+    kind = "a control character" if code < 0x20 or 0x7f <= code < 0xa0 else "not allowed in YAML"
+    return Problem(file, line, col, "", f"invalid YAML: character U+{code:04X} ({kind})",
+                   "remove it; stages.yaml is text")
 
 
 def _too_deep(file: str) -> ConfigError:
@@ -213,10 +301,14 @@ def _too_deep(file: str) -> ConfigError:
 def load_file(path: Path) -> Any:
     """Read and parse one YAML file; unreadable files are a ConfigError too."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = text_file.decode(path.read_bytes())
     except FileNotFoundError:
         raise ConfigError([Problem(str(path), 1, 1, "", "file not found",
                                    "run 'mkgen init' to start one, or pass --config")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([Problem(str(path), 1, 1, "", f"cannot read: {exc}", "")]) from None
+    except text_file.NotUtf8Error as exc:
+        raise ConfigError([Problem(str(path), exc.line, exc.col, "", str(exc),
+                                   "save the file as UTF-8")]) from None
+    except OSError as exc:
+        raise ConfigError([Problem(str(path), 1, 1, "", "cannot read: "
+                                   f"{exc.strerror or exc}", "")]) from None
     return load_text(text, str(path))

@@ -131,6 +131,11 @@ class Recipe:
     variables: Overrides = ()
 
 
+# The files rendered into the output folder besides `project.dockerfile`.
+MAKEFILE = "Makefile"
+USER_DOCKERFILE = "Dockerfile.user"
+
+
 def _project_default(name: str) -> str:
     return str(keys.PROJECT[name].default)
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mkgen import templating
-from mkgen.model import Config
+from mkgen.model import MAKEFILE, USER_DOCKERFILE, Config
 from mkgen.plan import Plan, make_plan
-from mkgen.views import USER_DOCKERFILE, dockerfile_view, makefile_view, user_dockerfile_view
-
-MAKEFILE = "Makefile"
+from mkgen.views import dockerfile_view, makefile_view, user_dockerfile_view
 
 
 @dataclass(frozen=True)
@@ -32,7 +30,7 @@ def render_all(config: Config, plan: Plan | None = None) -> list[Output]:
     """Every output file's text, in a fixed order; `plan` is `config`'s, when known."""
     plan = plan or make_plan(config)
     assert plan.config is config, "the plan of another configuration"
-    env = templating.environment(_template_search(config))
+    env = templating.environment(_template_search(config), config.root)
     return [
         Output(MAKEFILE, templating.render(env, "Makefile.j2", makefile_view(plan).names())),
         Output(config.project.dockerfile,

@@ -1,18 +1,31 @@
-"""The one Jinja environment factory: where templates are found and which filters exist."""
+"""The one Jinja environment factory: where templates are found, which filters exist, and the
+sandbox every template runs in.
+
+A project's templates arrive with pull requests and run wherever `mkgen check`, `validate` or
+`explain` does (pre-commit, CI), so they are untrusted code: they render in Jinja's immutable
+sandbox, which refuses attributes that start with `_` (the way to Python's internals), calls
+of anything unsafe, changes to the values mkgen hands over, and ranges over 100,000 items.
+"""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
 import jinja2.bccache
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from mkgen import __version__, escape
+from mkgen import __version__, escape, text_file
 from mkgen.errors import MkgenError
 
-# Compiled code depends on these options, so they are part of the bytecode cache's key.
+# Compiled code depends on these options (and on the sandbox: its code routes every call
+# and operator through the environment), so they are part of the bytecode cache's key.
 _OPTIONS = dict(keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
                 autoescape=False)
+_SANDBOX = "immutable sandbox, * and ** bounded"
+# The biggest text, list or number (in bits) that `*` or `**` may make in a template.
+MAX_PRODUCT = 1_000_000
 
 # One filter per output context; templates escape values only through these.
 FILTERS = {
@@ -40,19 +53,88 @@ def builtin_templates() -> Path:
     return Path(__file__).resolve().parents[2] / "templates"
 
 
-def environment(search: list[Path]) -> jinja2.Environment:
+class _TextLoader(jinja2.FileSystemLoader):
+    """Jinja's file loader, reading only files inside `inside` (when given): a project
+    template that is a link to a file elsewhere (/proc/self/environ, ~/.ssh/id_rsa) would
+    put that file into the output, and `mkgen check` prints the output's diff, in CI logs.
+    A template that is not UTF-8 text is reported at its first bad byte."""
+
+    def __init__(self, searchpath: list[str] | str, inside: list[Path] | None = None) -> None:
+        super().__init__(searchpath)
+        self.inside = [p.resolve() for p in inside] if inside is not None else None
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str, Callable[[], bool]]:
+        pieces = jinja2.loaders.split_template_path(template)
+        path = next((Path(d, *pieces) for d in self.searchpath
+                     if Path(d, *pieces).is_file()), None)
+        if path is not None and self.inside is not None:
+            real = path.resolve()
+            if not any(real.is_relative_to(folder) for folder in self.inside):
+                link = f"a link to {real}, " if real != path.absolute() else ""
+                raise TemplateError(f"{path}: {link}outside the project; templates are read "
+                                    "from the folder that holds stages.yaml only")
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError:
+            assert path is not None
+            try:
+                text_file.decode(path.read_bytes())
+            except text_file.NotUtf8Error as exc:
+                raise TemplateError(f"{path}:{exc.line}:{exc.col}: {exc}; save the template "
+                                    "as UTF-8") from None
+            raise
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, where `*` and `**` cannot make a text or a number bigger
+    than MAX_PRODUCT either (`'x' * 10**9` would take a gigabyte)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+    # Jinja's verdict on an attribute depends only on the object's type and the name, and
+    # asking it for every attribute read is a third of rendering 1000 stages.
+    _verdicts: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj: object, attr: str, value: object) -> bool:
+        key = (type(obj), attr)
+        safe = self._verdicts.get(key)
+        if safe is None:
+            safe = self._verdicts[key] = super().is_safe_attribute(obj, attr, value)
+        return safe
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: object,
+                   right: object) -> object:
+        if _too_big(operator, left, right):
+            raise SecurityError(f"'{operator}' would make more than {MAX_PRODUCT:,} characters "
+                                "or bits here")
+        return super().call_binop(context, operator, left, right)
+
+
+def _too_big(operator: str, left: object, right: object) -> bool:
+    if operator == "**":
+        return isinstance(left, int) and isinstance(right, int) and right > 0 and \
+            max(abs(left).bit_length(), 1) * right > MAX_PRODUCT
+    for times, other in ((left, right), (right, left)):
+        if isinstance(times, int) and isinstance(other, (str, list, tuple)):
+            return len(other) * times > MAX_PRODUCT
+    return False
+
+
+def environment(search: list[Path], project: Path | None = None) -> jinja2.Environment:
     """A strict environment searching `search` (a project's own folder first), then built-ins.
 
     The built-in folder is also reachable under the `mkgen/` prefix, so a project template
-    can `{% extends "mkgen/Makefile.j2" %}` and fill only the blocks it needs.
+    can `{% extends "mkgen/Makefile.j2" %}` and fill only the blocks it needs. A project's
+    templates are read from inside the `project` folder only, links resolved.
     """
     builtin = builtin_templates()
+    inside = [builtin, project] if project is not None else None
     loader = jinja2.ChoiceLoader([
-        jinja2.FileSystemLoader([str(p) for p in [*search, builtin]]),
-        jinja2.PrefixLoader({"mkgen": jinja2.FileSystemLoader(str(builtin))}),
+        _TextLoader([str(p) for p in [*search, builtin]], inside),
+        jinja2.PrefixLoader({"mkgen": _TextLoader(str(builtin))}),
     ])
-    env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined,
-                             bytecode_cache=_bytecode_cache(), **_OPTIONS)
+    env = _Sandbox(loader=loader, undefined=jinja2.StrictUndefined,
+                   bytecode_cache=_bytecode_cache(), **_OPTIONS)
     env.filters.update(FILTERS)
     env.globals["refs"] = escape.refs  # the variables a stages.yaml value refers to
     return env
@@ -76,15 +158,28 @@ class _QuietCache(jinja2.FileSystemBytecodeCache):
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    key = hashlib.sha1(f"{__version__} {sorted(_OPTIONS.items())}".encode()).hexdigest()[:12]
+    key = hashlib.sha1(f"{__version__} {sorted(_OPTIONS.items())} {_SANDBOX}".encode()) \
+        .hexdigest()[:12]
     try:
         return _QuietCache(pattern=f"mkgen-{key}-%s.cache")
     except (OSError, RuntimeError):  # no usable temp folder
         return None
 
 
+def _where(exc: BaseException, name: str) -> str:
+    """The template file and line an error was raised at: the innermost template frame of
+    the traceback Jinja rewrites to point into templates."""
+    where, tb = name, exc.__traceback__
+    while tb is not None:
+        if "__jinja_exception__" in tb.tb_frame.f_globals:
+            where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
+
+
 def render(env: jinja2.Environment, name: str, context: dict[str, object]) -> str:
-    """Render one template, turning Jinja's errors into a TemplateError with file and line."""
+    """Render one template, turning every error of its own into a TemplateError with the
+    template file and line."""
     try:
         template = env.get_template(name)
         return template.render(**context)
@@ -95,5 +190,13 @@ def render(env: jinja2.Environment, name: str, context: dict[str, object]) -> st
         raise TemplateError(f"template {exc.name!r} not found (searched the project's "
                             f"templates folder and {builtin_templates()})") from None
     except jinja2.UndefinedError as exc:
-        raise TemplateError(f"{name}: {exc.message}; the template uses a name mkgen does not "
-                            "provide") from None
+        raise TemplateError(f"{_where(exc, name)}: {exc.message}; the template uses a name "
+                            "mkgen does not provide (docs/templates.md lists them)") from None
+    except SecurityError as exc:
+        raise TemplateError(f"{_where(exc, name)}: refused by the sandbox: "
+                            f"{str(exc).rstrip('.')} (hint: templates compute text from the "
+                            "names mkgen gives them, nothing else)") from None
+    except (MkgenError, MemoryError, RecursionError):
+        raise
+    except Exception as exc:  # whatever a template's own code raises: 1/0, int('x'), ...
+        raise TemplateError(f"{_where(exc, name)}: {type(exc).__name__}: {exc}") from None

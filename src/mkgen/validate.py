@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from mkgen import stage_graph, variable_cycles
-from mkgen.checker import Checker
+from mkgen.checker import Checker, value_position
 from mkgen.errors import ConfigError, Problem
-from mkgen.keys import IMAGE_REF, PROJECT, TOP
+from mkgen.keys import IMAGE_NAME, IMAGE_NAME_MAX, IMAGE_REF, PROJECT, TOP
 from mkgen.loader import MarkedDict
-from mkgen.model import Config, Project
+from mkgen.model import MAKEFILE, USER_DOCKERFILE, Config, Project
 from mkgen.plan import Plan, make_plan
 from mkgen.validate_recipes import validate_aliases, validate_recipes, validate_renames
+from mkgen.validate_secrets import check_secrets
 from mkgen.validate_stages import validate_stages
 from mkgen.validate_targets import check_target_names, validate_families
 from mkgen.validate_variables import validate_variables
@@ -27,10 +28,42 @@ def _project_name(c: Checker, node: MarkedDict) -> str:
     name = c.text(node, PROJECT["name"], "project.name")
     if not name:
         c.at(node, None, "project.name", "missing", "the default image name, e.g. my_project")
-    elif not IMAGE_REF.match(name) or ":" in name:
+    elif IMAGE_NAME.match(name):
+        if len(name) > IMAGE_NAME_MAX:
+            c.at(node, "name", "project.name", f"is longer than {IMAGE_NAME_MAX} characters",
+                 "registries refuse longer image names")
+    elif IMAGE_REF.match(name):
+        c.at(node, "name", "project.name", f"'{name}' has a tag or digest; project.name is the "
+             "image name alone", "the tag is IMAGE_TAG: make TARGET IMAGE_TAG=...")
+    else:
         c.at(node, "name", "project.name", f"'{name}' is not a valid image name",
-             "use lowercase letters, digits, '.', '_', '-' and '/'")
+             "lowercase letters and digits, with '.', '_' or '-' between them, parts joined by "
+             "'/', after an optional registry host[:port]/ such as localhost:5000/")
     return name or "project"
+
+
+# Names the Dockerfile cannot have, compared ignoring case (as macOS and Windows file systems
+# do): the other rendered files, GNUmakefile (make reads it, and `makefile`, before Makefile)
+# and mkgen's own files.
+_TAKEN = {MAKEFILE.lower(): f"the rendered {MAKEFILE}",
+          USER_DOCKERFILE.lower(): f"the rendered {USER_DOCKERFILE}",
+          "gnumakefile": "GNUmakefile, which make would read instead of the Makefile"}
+
+
+def _check_dockerfile_name(c: Checker, node: MarkedDict, name: str) -> None:
+    if "/" in name or "\\" in name or name in (".", ".."):
+        c.at(node, "dockerfile", "project.dockerfile", "must be a file name, not a path",
+             "the file is written into project.output; set that to change the folder")
+        return
+    taken = _TAKEN.get(name.lower())
+    if taken is not None:
+        message = f"'{name}' names the same file as {taken}"
+    elif name.lower().startswith(".mkgen"):
+        message = f"'{name}' starts with '.mkgen', which mkgen keeps for its own files"
+    else:
+        return
+    c.at(node, "dockerfile", "project.dockerfile", message, "names are compared ignoring case, "
+         "as on macOS; keep the default Dockerfile.multi or pick another name")
 
 
 def _project(c: Checker, root: MarkedDict) -> Project:
@@ -50,6 +83,7 @@ def _project(c: Checker, root: MarkedDict) -> Project:
     c.known_keys(node, PROJECT, "project")
     name = _project_name(c, node)
     paths = {key: path_text(key) for key in PATH_KEYS}
+    _check_dockerfile_name(c, node, paths["dockerfile"])
     return Project(name=name, syntax=c.text(node, PROJECT["syntax"], "project.syntax") or None,
                    **paths)
 
@@ -65,25 +99,11 @@ def _check_stage_cycles(c: Checker, root: MarkedDict, config: Config) -> None:
                  "a stage cannot depend, through 'from' or COPY --from, on itself")
 
 
-def _value_mark(data: MarkedDict, path: tuple[str, ...]) -> tuple[int, int]:
-    """Where the value at `path` stands (a variable's `default` when it is a mapping); the
-    nearest existing parent when the path is not spelt out in the file."""
-    node: Any = data
-    mark = data.mark
-    for key in path:
-        if not isinstance(node, MarkedDict) or key not in node:
-            break
-        mark, node = node.value_marks[key], node[key]
-    if isinstance(node, MarkedDict) and "default" in node:
-        mark = node.value_marks["default"]
-    return mark.line, mark.col
-
-
 def _check_variable_cycles(c: Checker, root: MarkedDict, config: Config, plan: Plan) -> None:
     for path, cycle in variable_cycles.cycles(config, plan):
-        line, col = _value_mark(root, path)
+        mark = value_position(root, path)
         c.problems.append(Problem(
-            c.file, line, col, ".".join(path),
+            c.file, mark.line, mark.col, ".".join(path),
             "refers to itself: " + " -> ".join(f"$({n})" for n in cycle),
             "make cannot expand a variable defined in terms of itself; declare the base "
             "value under another name and refer to that"))
@@ -119,6 +139,7 @@ def validate(data: Any, source: Path) -> Config:
     check_target_names(c, data, plan)
     _check_stage_cycles(c, data, config)  # also with other problems: report every one
     _check_variable_cycles(c, data, config, plan)
+    check_secrets(c, data, config, plan)
     if c.problems:
         raise ConfigError(c.problems)
     return config

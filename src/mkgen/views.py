@@ -16,7 +16,7 @@ from typing import Any
 from mkgen import escape, stage_graph
 from mkgen.builtin_variables import GROUP_ORDER
 from mkgen.keys import ALL_ACTIONS
-from mkgen.model import Config, Recipe, Variable
+from mkgen.model import USER_DOCKERFILE, Config, Recipe, Variable
 from mkgen.plan import BUILTIN_TARGETS, Plan, Target, TargetGroup, value_source
 
 
@@ -67,6 +67,7 @@ class PassedView:
 
     variable: str
     name: str
+    computed: bool = False  # a secret read by `shell:` or `file:`: exported when a build needs it
 
 
 @dataclass(frozen=True)
@@ -238,7 +239,8 @@ def makefile_view(plan: Plan) -> MakefileView:
         user_dockerfile=USER_DOCKERFILE,
         variable_groups=tuple(g for g in groups if g.variables),
         build_args=tuple(PassedView(v.name, v.dockerfile_name) for v in config.build_args),
-        secrets=tuple(PassedView(v.name, v.id) for v in config.secrets),
+        secrets=tuple(PassedView(v.name, v.id, v.from_command_or_file)
+                      for v in config.secrets),
         groups=tuple(_group_view(g) for g in plan.groups),
         actions=plan.actions,
         targets_by_action=by_action, build_pushes=build_pushes,
@@ -253,9 +255,6 @@ def makefile_view(plan: Plan) -> MakefileView:
 
 
 # ---- Dockerfile.multi and Dockerfile.user --------------------------------------------------
-
-USER_DOCKERFILE = "Dockerfile.user"
-
 
 @dataclass(frozen=True)
 class GlobalArgView:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from mkgen.testing import RECORDING_DOCKER, Checkout, install_recording_docker
 from tests.support import FLAGSHIP, Tree, invoke
 
 
@@ -139,6 +140,59 @@ def test_explain_starts_no_process_but_make(tree: Tree) -> None:
     assert tree.calls() == []
     assert f"{tree.root}/jenkins/L0_MergeRequest.groovy" not in result.stdout  # it was read
     assert "urm.nvidia.com/sw-tensorrt-docker/tensorrt-llm:pytorch" in result.stdout
+
+
+SECRETS = """\
+project:
+  name: app
+variables:
+  GH_TOKEN:
+    secret: true
+    shell: echo gh_from_the_command
+  NPM_TOKEN:
+    secret: true
+    file: .secrets.env
+    key: NPM_TOKEN
+  PIP_TOKEN:
+    secret: true
+stages:
+  app:
+    from: debian:12
+    steps: |
+      RUN --mount=type=secret,id=GH_TOKEN --mount=type=secret,id=NPM_TOKEN \\
+          --mount=type=secret,id=PIP_TOKEN true
+"""
+
+
+def test_shell_and_file_secrets_are_shown_as_the_secrets_make_passes(
+        tmp_path: Path, monkeypatch) -> None:
+    """explain's commands are the recorded docker argv, and docker gets each secret's value
+    in its environment, for `--secret id=NAME,env=NAME`; explain prints no value."""
+    (tmp_path / "stages.yaml").write_text(SECRETS)
+    (tmp_path / ".secrets.env").write_text('NPM_TOKEN = "npm_from_the_file"\n')
+    assert invoke("render", "-c", str(tmp_path / "stages.yaml"))[0] == 0
+    monkeypatch.setenv("PIP_TOKEN", "pip_from_the_env")
+    code, out, err = invoke("explain", "-c", str(tmp_path / "stages.yaml"), "app_build")
+    assert (code, err) == (0, "")
+    for line in ["  GH_TOKEN           <secret>  [shell: echo gh_from_the_command (not run)]",
+                 "  NPM_TOKEN          <secret>  [file: NPM_TOKEN in .secrets.env]",
+                 "  PIP_TOKEN          <secret>  [secret, from the environment]"]:
+        assert line in out.splitlines()
+    assert "npm_from_the_file" not in out and "pip_from_the_env" not in out
+    text = "\n".join(line[2:] for line in commands(out).splitlines()).replace("\\\n", " ")
+    printed = [shlex.split(line) for line in text.splitlines() if not line.startswith("mkgen:")]
+    checkout = Checkout(root=tmp_path, bin=tmp_path / "bin", log=tmp_path / "docker.log")
+    install_recording_docker(checkout.bin)
+    (checkout.bin / "docker").write_text(RECORDING_DOCKER + 'echo "$GH_TOKEN $NPM_TOKEN '
+                                         '$PIP_TOKEN" >> "$MKGEN_DOCKER_LOG.env"\n')
+    result = checkout.make("app_build", env=checkout.env(PIP_TOKEN="pip_from_the_env"))
+    assert result.returncode == 0, result.stderr
+    assert printed == [["docker", *call] for call in checkout.calls()]
+    assert "--secret" in printed[0] and "id=GH_TOKEN,env=GH_TOKEN" in printed[0]
+    assert "id=NPM_TOKEN,env=NPM_TOKEN" in printed[0] and "id=PIP_TOKEN,env=PIP_TOKEN" in \
+        printed[0]
+    assert (tmp_path / "docker.log.env").read_text() == \
+        "gh_from_the_command npm_from_the_file pip_from_the_env\n"
 
 
 def test_a_recipe_and_an_alias_are_explained_too(tree: Tree) -> None:

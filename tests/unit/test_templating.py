@@ -39,3 +39,90 @@ def test_compiled_templates_are_cached_outside_the_project_and_follow_edits(
     assert list(cache.glob("_jinja2-cache-*/mkgen-*.cache"))
     assert sorted(p.name for p in project.rglob("*")) == ["Makefile.j2", "stages.yaml",
                                                           "templates"]
+
+
+def test_a_project_template_that_is_not_utf8_is_reported_at_its_line_and_column(
+        tmp_path: Path) -> None:
+    from tests.support import invoke
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "stages.yaml").write_text("project:\n  name: app\nstages:\n  app: debian:12\n")
+    (tmp_path / "templates" / "Dockerfile.user.j2").write_bytes(b"FROM x\n# caf\xe9\n")
+    code, out, err = invoke("render", "-c", str(tmp_path / "stages.yaml"))
+    assert (code, out) == (2, "")
+    assert err == (f"mkgen: {tmp_path}/templates/Dockerfile.user.j2:2:6: byte 0xe9 is not UTF-8 "
+                   "text (Latin-1 or another encoding?); save the template as UTF-8\n")
+    assert not (tmp_path / "docker").exists()
+
+
+# Classic server-side template injection payloads, and resource bombs.
+ESCAPES = [
+    "{{ cycler.__init__.__globals__.os.system('touch MARK') }}",
+    "{{ joiner.__init__.__globals__.os.popen('touch MARK').read() }}",
+    "{{ lipsum.__globals__['os'].system('touch MARK') }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ ().__class__.__base__.__subclasses__() }}",
+    "{{ self._TemplateReference__context }}",
+    "{{ namespace.__init__.__globals__ }}",
+    "{{ refs.__globals__ }}",
+    "{{ config.items() }}",
+    "{{ request.application.__globals__ }}",
+    "{{ source.format.__self__ }}",
+    "{{ range(10**10) | list }}",
+    "{% for x in range(10**10) %}{% endfor %}",
+    "{{ 'x' * 10**9 }}",
+    "{{ 10**(10**10) }}",
+]
+
+
+@pytest.mark.parametrize("command", ["check", "validate", "explain"])
+@pytest.mark.parametrize("payload", ESCAPES)
+def test_a_project_template_cannot_escape_the_sandbox(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, payload: str, command: str) -> None:
+    from tests.support import invoke
+
+    project = tmp_path / "project"
+    (project / "templates").mkdir(parents=True)
+    (project / "stages.yaml").write_text("project:\n  name: app\nstages:\n  app: debian:12\n")
+    template = project / "templates" / "Dockerfile.user.j2"
+    template.write_text(f"FROM x\n# a comment\n{payload.replace('MARK', str(tmp_path / 'x'))}\n")
+    monkeypatch.chdir(project)
+    args = [command, "app_build"] if command == "explain" else [command]
+    code, out, err = invoke(*args)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"mkgen: {Path('templates/Dockerfile.user.j2')}:3: ")
+    assert len(err.splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["project"]
+    assert sorted(p.name for p in project.iterdir()) == ["stages.yaml", "templates"]
+
+
+@pytest.mark.parametrize("target", ["/etc/hostname", "/proc/self/environ"])
+def test_a_project_template_linking_outside_the_project_is_refused_unread(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str) -> None:
+    """`mkgen check` prints the rendered files' diff: a template that is a link to a file
+    elsewhere would print that file (CI's environment, a key) into the CI log."""
+    from tests.support import invoke
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "stages.yaml").write_text("project:\n  name: app\nstages:\n  app: debian:12\n")
+    (tmp_path / "templates" / "Makefile.j2").symlink_to(target)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = invoke("check")
+    assert (code, out) == (2, "")
+    assert err == (f"mkgen: templates/Makefile.j2: a link to {Path(target).resolve()}, outside "
+                   "the project; templates are read from the folder that holds stages.yaml "
+                   "only\n")
+
+
+def test_a_project_template_linking_inside_the_project_is_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.support import invoke
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "user.j2").write_text("FROM {{ source }}\n")
+    (tmp_path / "stages.yaml").write_text("project:\n  name: app\nstages:\n  app: debian:12\n")
+    (tmp_path / "templates" / "Dockerfile.user.j2").symlink_to("../shared/user.j2")
+    monkeypatch.chdir(tmp_path)
+    assert invoke("render")[0] == 0
+    assert (tmp_path / "docker" / "Dockerfile.user").read_text() == "FROM stages.yaml\n"

@@ -8,7 +8,7 @@ import pytest
 from mkgen.errors import ConfigError
 from mkgen.loader import load_text
 from mkgen.validate import validate
-from tests.support import FLAGSHIP
+from tests.support import FLAGSHIP, invoke
 
 SMALL = "project:\n  name: app\nstages:\n  app:\n    from: debian:12\n"
 
@@ -31,13 +31,22 @@ def test_a_problem_in_a_step_points_at_its_own_line() -> None:
                               "instruction (hint: did you mean 'RUN'?)"]
 
 
-def test_an_alias_bomb_loads_in_linear_time() -> None:
+def test_an_alias_is_built_once_and_shared() -> None:
+    data = load_text("a: &a [x, y]\nb: [*a, *a]\n", "s.yaml")
+    shared = data["b"][0] is data["b"][1] is data["a"]
+    assert shared
+
+
+def test_a_billion_laughs_is_refused_in_linear_time_naming_the_alias() -> None:
     text = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 40))
-    data = load_text(text, "s.yaml")  # 9**40 leaves if aliases were copied
-    # A bool, not the lists: the assertion pass hook would print 9**39 items.
-    shared = data["a39"][0] is data["a39"][1]
-    assert shared
+    with pytest.raises(ConfigError) as info:
+        load_text(text, "s.yaml")  # 9**40 leaves if aliases were copied
+    assert str(info.value) == (
+        "s.yaml:7:5: a6[0]: with the alias *a5 (1,129,312 characters), aliases repeat more than "
+        "2,000,000 characters in all (hint: an alias stands for a copy of its anchor's whole "
+        "content wherever it is used; write the shared part once (a stage the others start "
+        "FROM, a variable))")
 
 
 def test_deep_nesting_is_a_located_error_not_a_traceback() -> None:
@@ -76,3 +85,67 @@ def test_an_override_may_not_refer_to_itself(value: str) -> None:
     [line] = problems(text)
     assert line.startswith(f"s.yaml:7:{len(name) + 9}: stages.app.variables.{name}: "
                            f"refers to itself: $({name}) -> $({name})")
+
+
+@pytest.mark.parametrize("name", ["Makefile", "makefile", "MAKEFILE", "Dockerfile.user",
+                                  "dockerfile.USER", "GNUmakefile", ".mkgen.lock"])
+def test_a_dockerfile_name_that_collides_with_another_output_is_refused(
+        name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "stages.yaml").write_text(SMALL.replace("name: app", f"name: app\n  dockerfile: "
+                                                        f"{name}"))
+    monkeypatch.chdir(tmp_path)
+    code, out, err = invoke("render")
+    assert (code, out) == (2, "")
+    assert err.startswith(f"stages.yaml:3:3: project.dockerfile: '{name}' ")
+    assert not (tmp_path / "docker").exists()
+
+
+@pytest.mark.parametrize("name", ["sub/Dockerfile", "../Dockerfile", "a\\b", ".", ".."])
+def test_a_dockerfile_name_that_is_a_path_is_refused(name: str) -> None:
+    text = SMALL.replace("name: app", f"name: app\n  dockerfile: '{name}'")
+    assert problems(text) == ["s.yaml:3:3: project.dockerfile: must be a file name, not a path "
+                              "(hint: the file is written into project.output; set that to "
+                              "change the folder)"]
+
+
+def test_a_project_name_with_a_registry_port_is_valid_but_a_tag_is_not() -> None:
+    text = SMALL.replace("name: app", "name: localhost:5000/team/app")
+    assert validate(load_text(text, "s.yaml"), Path("s.yaml")).project.name == \
+        "localhost:5000/team/app"
+    assert problems(text.replace("team/app", "team/app:1.0")) == [
+        "s.yaml:2:3: project.name: 'localhost:5000/team/app:1.0' has a tag or digest; "
+        "project.name is the image name alone (hint: the tag is IMAGE_TAG: make TARGET "
+        "IMAGE_TAG=...)"]
+
+
+def test_a_nul_byte_is_reported_at_its_own_line_and_column_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "stages.yaml").write_bytes(SMALL.replace("debian", "deb\0ian").encode())
+    code, out, err = invoke("validate", "-c", str(tmp_path / "stages.yaml"))
+    assert (code, out) == (2, "")
+    assert err == (f"{tmp_path}/stages.yaml:5:14: invalid YAML: character U+0000 (a control "
+                   "character) (hint: remove it; stages.yaml is text)\n")
+
+
+@pytest.mark.parametrize("before", ["", "é€😀 "])  # libyaml counts bytes; columns count characters
+def test_a_control_character_after_non_ascii_text_is_at_its_character_column(
+        before: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_text(f"a: b\nc: '{before}x\x1b'\n", "s.yaml")
+    assert str(info.value).startswith(f"s.yaml:2:{6 + len(before)}: invalid YAML: character "
+                                      "U+001B (a control character)")
+
+
+def test_a_latin1_byte_is_reported_at_its_own_line_and_column_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "stages.yaml").write_bytes(SMALL.replace("name: app", "name: app\n  # café "
+                                                         "au lait").encode("latin-1"))
+    code, out, err = invoke("validate", "-c", str(tmp_path / "stages.yaml"))
+    assert (code, out) == (2, "")
+    assert err == (f"{tmp_path}/stages.yaml:3:8: byte 0xe9 is not UTF-8 text (Latin-1 or another "
+                   "encoding?) (hint: save the file as UTF-8)\n")
+
+
+def test_aliases_of_tagged_scalars_count_too() -> None:
+    text = 'a: [!!str &l "' + "x" * 1000 + '"' + ", *l" * 2000 + "]\n"
+    with pytest.raises(ConfigError, match=r"^s\.yaml:1:4: a\[1999\]: with the alias \*l "
+                                          r"\(1,001 characters\)"):
+        load_text(text, "s.yaml")

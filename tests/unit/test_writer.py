@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import os
+import random
+import signal
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -9,7 +13,7 @@ from click.testing import CliRunner
 
 from mkgen.cli import cli
 from mkgen.render import Output
-from mkgen.writer import MARKER, WriteError, write_all
+from mkgen.writer import MARKER, WriteError, stale, write_all
 
 OLD = [Output("Makefile", f"# {MARKER} old\nA\n"), Output("Dockerfile.multi", f"# {MARKER}\nB\n"),
        Output("Dockerfile.user", f"# {MARKER}\nC\n")]
@@ -141,3 +145,166 @@ def test_a_read_only_folder_is_a_clear_error_and_stays_untouched(tmp_path: Path)
     finally:
         tmp_path.chmod(0o755)
     assert snapshot(tmp_path) == before
+
+
+# ---- Crashes and concurrent renders: the set on disk is always one whole version ---------
+
+def _version(tag: str) -> list[Output]:
+    """A 200-stage render's sizes (tests/cli/test_render_races.py runs 2000 stages through
+    the real CLI): every file says which version it is, on every line."""
+    def text(lines: int) -> str:
+        return f"# {MARKER} {tag}\n" + "".join(f"{tag} line {i} {'x' * 40}\n"
+                                                for i in range(lines))
+    return [Output("Makefile", text(2_400)), Output("Dockerfile.multi", text(220)),
+            Output("Dockerfile.user", text(20))]
+
+
+A, B = _version("A"), _version("B")
+
+
+def one_whole_version(folder: Path) -> str:
+    """The version the three files are, failing on a mix or on anything else in the folder
+    (a temp file, a staging folder, a journal)."""
+    assert sorted(p.name for p in folder.iterdir()) == sorted(o.name for o in A)
+    versions = {(folder / o.name).read_text().split("\n", 1)[0].split()[-1] for o in A}
+    assert len(versions) == 1, f"a mix of versions {sorted(versions)}"
+    version = versions.pop()
+    assert [(folder / o.name).read_text() for o in A] == \
+        [o.text for o in (A if version == "A" else B)]
+    return version
+
+
+def _fork(action: Callable[[], object], ready: int | None = None) -> int:
+    """A child process that runs `action`: after writing a byte to `ready`, or (ready=None)
+    at once. It exits 0 when the action returns, 1 when it raises."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover (the child)
+        code = 1
+        try:
+            if ready is not None:
+                os.write(ready, b"x")
+            action()
+            code = 0
+        finally:
+            os._exit(code)
+    return pid
+
+
+@pytest.mark.parametrize("kills", [60, pytest.param(200, marks=pytest.mark.slow)])
+def test_a_render_killed_at_random_points_leaves_one_whole_version_and_no_temp_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kills: int) -> None:
+    """SIGKILL a writing process many times, at random points of its write; the next run
+    (`check`'s comparison or a render) finds one whole version: never a mix, no leftovers.
+    (Flushing to disk guards against power loss, not kill -9: it is skipped for speed.)"""
+    monkeypatch.setattr(os, "fsync", lambda fd: None)
+    out = tmp_path / "docker"
+    write_all(out, A)
+    start = time.monotonic()
+    write_all(out, B)
+    write_all(out, A)
+    span = (time.monotonic() - start) / 2  # one write, from its first byte to its last
+    rng = random.Random(15)
+    outcomes: dict[str, int] = {"old": 0, "new": 0}
+    current = "A"
+    for i in range(kills):
+        target = "B" if current == "A" else "A"
+        read_end, write_end = os.pipe()
+        version = B if target == "B" else A
+        pid = _fork(lambda v=version: write_all(out, v), write_end)  # type: ignore[misc]
+        os.close(write_end)
+        os.read(read_end, 1)
+        os.close(read_end)
+        time.sleep(rng.uniform(0, span * 1.5))
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        # The next run: a check (every other time) or a render of the current version.
+        if i % 2:
+            stale(out, A)
+        else:
+            write_all(out, A if current == "A" else B)
+        found = one_whole_version(out)
+        outcomes["new" if found == target else "old"] += 1
+        current = found
+    print(f"{kills} kills: {outcomes['old']} left the old version, {outcomes['new']} the new "
+          "one, none a mix")
+    assert outcomes["old"] > 0 and outcomes["new"] > 0  # kills landed on both sides
+
+
+@pytest.mark.parametrize("pairs", [30, pytest.param(100, marks=pytest.mark.slow)])
+def test_concurrent_renders_of_one_folder_leave_one_whole_version(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pairs: int) -> None:
+    """Pairs of processes, released at once, write two versions of the same folder:
+    both exit 0, and the folder holds one of them, whole."""
+    monkeypatch.setattr(os, "fsync", lambda fd: None)  # durability is not the point here
+    out = tmp_path / "docker"
+    write_all(out, A)
+    seen = {"A": 0, "B": 0}
+    for _ in range(pairs):
+        gate_read, gate_write = os.pipe()
+
+        def after_gate(version: list[Output], gate: int = gate_read) -> None:
+            os.read(gate, 1)
+            write_all(out, version)
+        pids = [_fork(lambda v=v: after_gate(v)) for v in (B, A)]  # type: ignore[misc]
+        os.close(gate_read)
+        os.write(gate_write, b"xx")
+        os.close(gate_write)
+        assert [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in pids] == [0, 0]
+        seen[one_whole_version(out)] += 1
+    print(f"{pairs} concurrent pairs: {seen['A']} ended as A, {seen['B']} as B, no mix")
+
+
+def _crash_in_child(action: Callable[[], object]) -> None:
+    pid = _fork(action)
+    assert os.waitpid(pid, 0)[1] & 0x7f == signal.SIGKILL
+
+
+def _kill_self(*_: object) -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+@pytest.mark.parametrize("next_run", ["check", "render"])
+def test_a_switch_committed_before_a_crash_is_finished_by_the_next_run(
+        tmp_path: Path, next_run: str) -> None:
+    out = tmp_path / "docker"
+    write_all(out, A)
+    # Killed after the journal and the first rename: Makefile is B, the others still A.
+    _crash_in_child(lambda: write_all(out, B, _before_replace=lambda i: i == 1 and _kill_self()))
+    assert (out / "Makefile").read_text() == B[0].text
+    assert (out / "Dockerfile.multi").read_text() == A[1].text
+    if next_run == "check":
+        assert stale(out, B) == []
+    else:
+        assert write_all(out, B) == []  # nothing left to change
+    assert one_whole_version(out) == "B"
+
+
+def test_a_switch_not_committed_before_a_crash_is_dropped_by_the_next_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mkgen import writer
+
+    out = tmp_path / "docker"
+    write_all(out, A)
+    monkeypatch.setattr(writer, "_commit", _kill_self)  # every file staged, no journal yet
+    _crash_in_child(lambda: write_all(out, B))
+    assert (out / writer.STAGING).is_dir()
+    assert len(stale(out, A)) == 0
+    assert one_whole_version(out) == "A"
+
+
+def test_temp_files_an_older_mkgen_left_are_removed_by_the_next_run(tmp_path: Path) -> None:
+    out = tmp_path / "docker"
+    write_all(out, A)
+    (out / ".Dockerfile.multi.k2x_9qaz.mkgen").write_text("half a file")
+    (out / "notes.md").write_text("the project's own file")
+    assert stale(out, A) == []
+    assert sorted(p.name for p in out.iterdir()) == [*sorted(o.name for o in A), "notes.md"]
+
+
+def test_the_lock_is_the_folder_itself_so_nothing_new_shows_in_the_folder(
+        tmp_path: Path) -> None:
+    out = tmp_path / "docker"
+    write_all(out, A)
+    write_all(out, B)
+    assert stale(out, B) == []
+    assert one_whole_version(out) == "B"
