@@ -13,7 +13,7 @@ project:
 variables:
   GH_TOKEN:
     secret: true
-    shell: touch ../command-ran; echo gh_value
+    shell: touch command-ran; echo gh_value
   NPM_TOKEN:
     secret: true
     file: .secrets.env
