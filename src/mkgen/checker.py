@@ -10,7 +10,7 @@ from typing import Any
 
 from mkgen import escape
 from mkgen.builtin_variables import INTERNAL
-from mkgen.errors import Problem
+from mkgen.errors import ERROR, Problem
 from mkgen.keys import FALSE, TRUE, Key, Section
 from mkgen.loader import MarkedDict, MarkedList, Position
 
@@ -50,31 +50,41 @@ class Checker:
 
     # -- recording ----------------------------------------------------------------------
     def at(self, node: Any, key: str | int | None, path: str, message: str,
-           hint: str = "") -> None:
+           hint: str = "", severity: str = ERROR) -> None:
         """A problem at a key of a mapping (or an item of a list), else at the node."""
         mark = None
         if isinstance(node, MarkedDict):
             mark = (node.key_marks.get(key) if isinstance(key, str) else None) or node.mark
         elif isinstance(node, MarkedList):
             mark = node.item_marks[key] if isinstance(key, int) else node.mark
-        self.record(mark or Position(1, 1), path, message, hint)
+        self.record(mark or Position(1, 1), path, message, hint, severity)
 
     def value_at(self, node: MarkedDict, key: str, path: str, message: str,
-                 hint: str = "") -> None:
+                 hint: str = "", severity: str = ERROR) -> None:
         """A problem in the value of a key (where its text starts)."""
-        self.record(node.value_marks.get(key, node.mark), path, message, hint)
+        self.record(node.value_marks.get(key, node.mark), path, message, hint, severity)
 
     def item_at(self, node: MarkedDict, key: str, index: int, path: str, message: str,
-                hint: str = "") -> None:
+                hint: str = "", severity: str = ERROR) -> None:
         """A problem in item `index` of a list value, or in the value when it is one text."""
         items = node.get(key)
         if isinstance(items, MarkedList):
-            self.at(items, index, path, message, hint)
+            self.at(items, index, path, message, hint, severity)
         else:
-            self.at(node, key, path, message, hint)
+            self.at(node, key, path, message, hint, severity)
 
-    def record(self, mark: Position, path: str, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(self.file, mark.line, mark.col, path, message, hint))
+    def record(self, mark: Position, path: str, message: str, hint: str = "",
+               severity: str = ERROR) -> None:
+        self.problems.append(Problem(self.file, mark.line, mark.col, path, message, hint,
+                                     severity))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(sorted({p for p in self.problems if not p.is_error}))
 
     # -- shapes -------------------------------------------------------------------------
     def mapping(self, parent: Any, key: Any, value: Any, path: str) -> MarkedDict | None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mkgen import keys
+from mkgen.errors import Problem
 from mkgen.keys import ACTIONS
 
 Overrides = tuple[tuple[str, str], ...]
@@ -159,6 +160,7 @@ class Config:
     renamed: Pairs = ()               # (built-in variable, its name in this project)
     makefile_snippet: str = ""
     templates: str | None = None
+    warnings: tuple[Problem, ...] = ()  # what validation found but did not refuse
     _by_name: dict[str, Variable] = field(default_factory=dict, compare=False, repr=False)
 
     @property

@@ -5,6 +5,7 @@ the whole configuration (target names, stage and variable cycles) run on its pla
 """
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +120,6 @@ def validate(data: Any, source: Path) -> Config:
     check_target_names(c, data, plan)
     _check_stage_cycles(c, data, config)  # also with other problems: report every one
     _check_variable_cycles(c, data, config, plan)
-    if c.problems:
+    if c.errors:
         raise ConfigError(c.problems)
-    return config
+    return dataclasses.replace(config, warnings=c.warnings)

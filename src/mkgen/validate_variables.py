@@ -7,11 +7,16 @@ from typing import Any
 from mkgen import escape, keys
 from mkgen.builtin_variables import INTERNAL, builtin_variables
 from mkgen.checker import Checker, did_you_mean, single_key_mapping
+from mkgen.errors import WARNING
 from mkgen.keys import VARIABLE, VARIABLE_NAME
 from mkgen.loader import MarkedDict
 from mkgen.model import Project, Variable
 
-CREDENTIAL = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|(^|_)KEY($|_)|API_KEY|CREDENTIAL")
+# A name that says it holds a credential: one of these words between underscores (as in
+# BuildKit's SecretsUsedInArgOrEnv check), so that GITHUB_TOKEN is one and TOKENIZERS_VERSION
+# is not; a PUBLIC key is none.
+CREDENTIAL = re.compile(r"(?i)^(?!(?:.*_)?PUBLIC(?:_|$))(?:.*_)?(?:API_?KEY|AUTH|CREDENTIALS?|KEY"
+                        r"|PASS|PASSWD|PASSWORD|PWORD|SECRET|TOKEN)(?:_|$)")
 # Variables GNU make itself gives a meaning ("Special Variables", "Variables Used by
 # Implicit Rules" are off), and environment variables every recipe needs: a Makefile that
 # assigns PATH exports the new value to docker's environment.
@@ -165,10 +170,11 @@ def _check_kind(c: Checker, parent: MarkedDict, node: MarkedDict, var: Variable,
     if var.secret and var.build_arg:
         c.at(node, "secret", path, "cannot be both secret and build_arg",
              "a secret reaches RUN --mount=type=secret, never a --build-arg")
-    if var.build_arg and (CREDENTIAL.search(var.name.upper())
-                          or CREDENTIAL.search(var.dockerfile_name.upper())):
+    if var.build_arg and not var.secret and (CREDENTIAL.search(var.name)
+                          or CREDENTIAL.search(var.dockerfile_name)):
         c.at(parent, var.name, path, "looks like a credential but is a build argument",
-             "declare it 'secret: true' so it never lands in the image history")
+             "build arguments stay in the image history; declare it 'secret: true' and mount "
+             "it (RUN --mount=type=secret) instead", severity=WARNING)
     if var.build_arg and escape.refs(var.default):
         c.value_at(node, "default", f"{path}.default",
                    "a build argument's default is written into Dockerfile.multi and cannot "
