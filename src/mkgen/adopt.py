@@ -143,12 +143,13 @@ def _block(text: str, indent: str) -> str:
 
 def _secret_ids(stages: list[_Stage]) -> list[str]:
     """The ids of the secrets the stages' RUN instructions mount, in order of appearance."""
-    from mkgen import dockerfile_text
+    from mkgen.dockerfile_instructions import secrets
+    from mkgen.dockerfile_parser import parse_steps
 
     found: dict[str, None] = {}
     for stage in stages:
-        for _, instruction in dockerfile_text.instructions(stage.steps):
-            found.update(dict.fromkeys(dockerfile_text.secret_ids(instruction)))
+        for ins in parse_steps(stage.steps).instructions:
+            found.update(dict.fromkeys(s.id for s in secrets(ins) if s.id))
     return list(found)
 
 

@@ -25,6 +25,30 @@ def did_you_mean(word: str, choices: Any) -> str:
     return f"did you mean '{match[0]}'?" if match else ""
 
 
+def near_miss(word: str, choices: Any) -> str | None:
+    """The choice `word` is a typo of: one edit away (two for long words; a swap of two
+    neighbours is one edit), or None. Stricter than did_you_mean, for names that are fine as
+    they are (an image called `alpine` is no misspelt stage `lint`)."""
+    allowed = 1 if len(word) < 8 else 2
+    close = [c for c in choices if c != word and _edits(word, c, allowed) <= allowed]
+    return min(close, key=lambda c: (_edits(word, c, allowed), c)) if close else None
+
+
+def _edits(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance of `a` and `b`; anything above `limit` is limit+1."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before, row = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (ca != cb))
+            if before and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], before[j - 2] + 1)
+        before, row = row, current
+    return min(row[-1], limit + 1)
+
+
 def empty_mapping(where: Position) -> MarkedDict:
     """An empty mapping standing where a key had no value (`variables:` with nothing)."""
     empty = MarkedDict()

@@ -45,6 +45,8 @@ DIRECTIVE_NAMES = ("syntax", "escape", "check")
 ESCAPES = ("\\", "`")
 _STAGE_NAME = re.compile(r"[a-z][a-z0-9_.-]*")
 EMPTY_CONTINUATION = "empty continuation line"
+UNTERMINATED_HEREDOC = "unterminated heredoc"
+OPEN_CONTINUATION = "ends inside a line continuation"
 
 
 class DockerfileSyntaxError(MkgenError):
@@ -236,7 +238,7 @@ def _read_all(scan: Sequence[str], lines: Sequence[str], escape: str) -> Iterato
         heredocs, i, ended = read_heredocs(scan, i, specs)
         source = "".join(lines[logical.start - 1:i])
         ins = _instruction(parsed, logical.text, logical.start, i, source, heredocs)
-        yield _Read(ins, logical, problem or (None if ended else "unterminated heredoc"))
+        yield _Read(ins, logical, problem or (None if ended else UNTERMINATED_HEREDOC))
 
 
 def instruction_problem(ins: Instruction) -> str | None:
@@ -337,7 +339,7 @@ def parse_steps(text: str, escape: str = "\\") -> Steps:
             if problem:
                 problems.append(ParseWarning(ins.start_line, problem))
         if read.logical.open:
-            problems.append(ParseWarning(read.logical.end, "ends inside a line continuation "
-                                         f"('{escape}' at the end of a line)"))
+            problems.append(ParseWarning(read.logical.end, f"{OPEN_CONTINUATION} ('{escape}' at "
+                                         "the end of a line)"))
         warnings += [ParseWarning(n, EMPTY_CONTINUATION) for n in read.logical.blank]
     return Steps(tuple(found), tuple(problems), tuple(warnings))

@@ -121,6 +121,11 @@ PROJECT = Section("project", "The project: image name, output folder, build cont
         default="Dockerfile.multi"),
     Key("syntax", TEXT, "A `# syntax=` frontend image for the Dockerfile (off by default: "
         "BuildKit would download it, which fails offline).", default_text="none"),
+    Key("escape", TEXT, "The Dockerfile's escape character, `\\` or `` ` `` (a `# escape=` "
+        "line): steps are read with it, and Dockerfile.multi is written with it.",
+        default_text="none (`\\`)"),
+    Key("check", TEXT, "A `# check=` line for BuildKit's build checks (`skip=JSONArgsRecommended;"
+        "error=true`).", default_text="none"),
 ))
 
 VARIABLE = Section("variable", "A Make variable of the rendered Makefile.", shorthand="default",

@@ -144,6 +144,13 @@ class Project:
     source_mount: str = _project_default("source_mount")
     dockerfile: str = _project_default("dockerfile")
     syntax: str | None = None
+    escape: str | None = None  # the `# escape=` directive; None: none written (backslash)
+    check: str | None = None
+
+    @property
+    def escape_char(self) -> str:
+        """The escape character the Dockerfile is read and written with."""
+        return self.escape or "\\"
 
 
 @dataclass(frozen=True)

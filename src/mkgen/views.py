@@ -296,7 +296,7 @@ def dockerfile_view(config: Config) -> DockerfileView:
     stages = tuple(
         StageView(name=s.name, base=f"${{{s.from_arg}}}" if s.from_arg else s.base,
                   help=s.help, args=s.args, steps="\n".join(x.rstrip("\n") for x in s.steps))
-        for s in stage_graph.stage_order(config.stages))
+        for s in stage_graph.stage_order(config.stages, config.project.escape_char))
     return DockerfileView(source=config.source.name, output=config.project.output,
                           syntax=config.project.syntax, global_args=global_args,
                           stages=stages)

@@ -49,6 +49,8 @@ project:
   source_mount: /src
   dockerfile: Dockerfile.all
   syntax: docker/dockerfile:1
+  escape: "`"
+  check: error=true
 builtins:
   PLATFORM: BUILD_PLATFORM
 variables:

@@ -14,7 +14,8 @@ def validate(config_path: Path) -> int:
     config = api.load_config(config_path)
     api.render(config)
     echo_warnings(config.warnings)
-    warned = f", {len(config.warnings)} warnings" if config.warnings else ""
+    count = len(config.warnings)
+    warned = f", {count} warning{'s' if count > 1 else ''}" if count else ""
     click.echo(f"{config_path}: valid ({len(config.stages)} stages, "
                f"{len(config.families)} target families{warned})")
     return 0
