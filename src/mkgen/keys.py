@@ -140,6 +140,10 @@ VARIABLE = Section("variable", "A Make variable of the rendered Makefile.", shor
     Key("arg", TEXT, "The build argument's name in the Dockerfile when it is not the "
         "variable's (`CUDA_VERSION` passed as `CUDA_VER`); implies `build_arg`.",
         default_text="the variable's name"),
+    Key("arg_default", TEXT, "The ARG's default in Dockerfile.multi, written in Dockerfile "
+        "syntax (`golang:${GO_VERSION}`, `\"\"`): BuildKit computes it, and make passes the "
+        "variable only when it is set (it has no `default`); implies `build_arg`.",
+        default_text="none"),
     Key("secret", FLAG, "Pass as `--secret id=NAME,env=NAME` (for `RUN "
         "--mount=type=secret,id=NAME`), from the environment or the command line; exported "
         "to the build's environment, never a build argument, never printed.", default=False),
@@ -173,6 +177,9 @@ STAGE = Section("stage", "One `FROM ... AS name` block of Dockerfile.multi and i
         "another stage's name.", required=True),
     Key("from_arg", TEXT, "A build argument that replaces `from` (`FROM ${DEVEL_IMAGE} AS "
         "wheel`): a family can start the stage from another image.", default_text="none"),
+    Key("platform", TEXT, "The `--platform` of the stage's FROM (`$BUILDPLATFORM`, "
+        "`linux/amd64`); it may refer to build arguments and BuildKit's automatic platform "
+        "arguments, as `from` may.", default_text="none"),
     Key("help", TEXT, "One line for `make help` and the Dockerfile.", default=""),
     Key("args", TEXTS, "Build arguments (variables with `build_arg: true`) the stage uses: "
         "each gets `ARG NAME` in the stage.", default=()),

@@ -45,6 +45,7 @@ class Variable:
     env: bool = False
     build_arg: bool = False
     arg_name: str | None = None      # the Dockerfile's name for it, when not `name`
+    arg_default: str | None = None   # its ARG's default in Dockerfile syntax, verbatim
     secret: bool = False
     secret_id: str | None = None     # the --secret id, when not `name`
     tag_safe: bool = False
@@ -98,6 +99,7 @@ class Stage:
     base: str
     help: str = ""
     from_arg: str | None = None
+    platform: str | None = None      # FROM --platform=..., Dockerfile syntax
     args: tuple[str, ...] = ()
     steps: tuple[str, ...] = ()
     actions: tuple[str, ...] = ACTIONS

@@ -2,15 +2,19 @@
 themselves are validate_steps' business)."""
 from __future__ import annotations
 
+import re
+
 from mkgen import keys
 from mkgen.checker import Checker, did_you_mean, near_miss, single_key_mapping
 from mkgen.dockerfile_variables import AUTOMATIC_ARGS, ExpansionError, references
 from mkgen.errors import WARNING
-from mkgen.keys import ACTIONS, IMAGE_REF, STAGE, STAGE_NAME
+from mkgen.keys import ACTIONS, IMAGE_REF, PLATFORM, STAGE, STAGE_NAME
 from mkgen.loader import MarkedDict
 from mkgen.model import Stage, Variable
 from mkgen.validate_actions import action_list, per_action
 from mkgen.validate_steps import StepContext, check_steps, read_steps, stage_declares
+
+OS_ONLY = re.compile(r"^[a-z0-9]+$")  # `--platform=linux`: the OS, the architecture of the host
 
 
 def _stage_node(c: Checker, parent: MarkedDict, name: str, path: str) -> MarkedDict | None:
@@ -35,6 +39,7 @@ def _stage(c: Checker, parent: MarkedDict, node: MarkedDict, name: str,
         name=name, base=c.text(node, STAGE["from"], f"{path}.from") or "",
         help=c.text(node, STAGE["help"], f"{path}.help") or "",
         from_arg=c.text(node, STAGE["from_arg"], f"{path}.from_arg") or None,
+        platform=c.text(node, STAGE["platform"], f"{path}.platform"),
         args=tuple(c.texts(node, STAGE["args"], f"{path}.args")),
         steps=read_steps(c, node, path, escape), actions=actions,
         variables=c.overrides(node, STAGE["variables"], f"{path}.variables", names),
@@ -49,7 +54,9 @@ def _context(stages: tuple[Stage, ...], variables: tuple[Variable, ...],
         build_args=frozenset(v.dockerfile_name for v in variables if v.build_arg),
         secret_ids=frozenset(v.id for v in variables if v.secret),
         secrets=frozenset(v.name for v in variables if v.secret),
-        positions={s.name: i for i, s in enumerate(stages)})
+        positions={s.name: i for i, s in enumerate(stages)},
+        computed_args=frozenset(v.dockerfile_name for v in variables
+                                if v.arg_default is not None))
 
 
 def _check_variables_in(c: Checker, node: MarkedDict, key: str, path: str, text: str,
@@ -104,6 +111,25 @@ def _check_from_arg(c: Checker, node: MarkedDict, path: str, stage: Stage,
     if stage.base not in ctx.positions:
         c.value_at(node, "from_arg", f"{path}.from_arg",
                    "from_arg needs 'from' to name a stage (the argument's default)")
+    if stage.from_arg in ctx.computed_args:
+        c.value_at(node, "from_arg", f"{path}.from_arg",
+                   f"'{stage.from_arg}' has an arg_default, but a from_arg's default is the "
+                   "stage its 'from' names", f"drop {stage.from_arg}'s arg_default")
+
+
+def _check_platform(c: Checker, node: MarkedDict, path: str, stage: Stage,
+                    ctx: StepContext) -> None:
+    platform = stage.platform
+    if platform is None:
+        return
+    if not platform or any(ch.isspace() for ch in platform):
+        c.value_at(node, "platform", f"{path}.platform", "must be one platform, such as "
+                   "linux/amd64 or $BUILDPLATFORM")
+    elif "$" in platform:
+        _check_variables_in(c, node, "platform", f"{path}.platform", platform, ctx)
+    elif not PLATFORM.match(platform) and not OS_ONLY.match(platform):
+        c.value_at(node, "platform", f"{path}.platform", f"'{platform}' is not a platform",
+                   "os/arch[/variant], such as linux/arm64 or linux/arm/v7")
 
 
 def _check_args(c: Checker, node: MarkedDict, path: str, stage: Stage,
@@ -147,7 +173,7 @@ def validate_stages(c: Checker, root: MarkedDict, names: set[str],
     by_name = {s.name: s for s in stages}
     for stage, stage_node in read:
         path = f"stages.{stage.name}"
-        for check in (_check_base, _check_from_arg, _check_args):
+        for check in (_check_base, _check_from_arg, _check_platform, _check_args):
             check(c, stage_node, path, stage, ctx)
         check_steps(c, stage_node, path, stage, ctx, _inherited(stage, by_name, escape))
     return stages

@@ -104,6 +104,7 @@ class StepContext:
     secrets: frozenset[str]  # the variables that are secrets
     escape: str
     positions: dict[str, int]  # stage name -> its place in declaration order (`in` is O(1))
+    computed_args: frozenset[str] = frozenset()  # build arguments with an `arg_default`
 
 
 def declared_names(ins: Instruction) -> set[str]:

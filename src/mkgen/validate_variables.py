@@ -7,6 +7,7 @@ from typing import Any
 from mkgen import escape, keys
 from mkgen.builtin_variables import INTERNAL, builtin_variables
 from mkgen.checker import Checker, did_you_mean, single_key_mapping
+from mkgen.dockerfile_variables import AUTOMATIC_ARGS, ExpansionError, references
 from mkgen.errors import WARNING
 from mkgen.keys import VARIABLE, VARIABLE_NAME
 from mkgen.loader import MarkedDict
@@ -91,7 +92,8 @@ def _read(c: Checker, node: MarkedDict, name: str, path: str, group: str) -> Var
 
     arg_name = _name(c, node, "arg", path, VARIABLE_NAME, "build argument name")
     secret_id = _name(c, node, "secret_id", path, SECRET_ID, "secret id")
-    build_arg = flag("build_arg") or arg_name is not None
+    arg_default = text("arg_default")
+    build_arg = flag("build_arg") or arg_name is not None or arg_default is not None
     secret = flag("secret") or secret_id is not None
     return Variable(
         name=name, help=text("help") or "", default=text("default") or "",
@@ -100,8 +102,8 @@ def _read(c: Checker, node: MarkedDict, name: str, path: str, group: str) -> Var
         no_match_is_error="select" in node and "default" not in node,
         replace=_pairs(c, node, "replace", path),
         append=tuple(c.texts(node, VARIABLE["append"], f"{path}.append")),
-        env=flag("env"), build_arg=build_arg, arg_name=arg_name, secret=secret,
-        secret_id=secret_id, tag_safe=flag("tag_safe"), group=group)
+        env=flag("env"), build_arg=build_arg, arg_name=arg_name, arg_default=arg_default,
+        secret=secret, secret_id=secret_id, tag_safe=flag("tag_safe"), group=group)
 
 
 def _check_one_source(c: Checker, node: MarkedDict, path: str) -> None:
@@ -179,6 +181,18 @@ def _check_kind(c: Checker, parent: MarkedDict, node: MarkedDict, var: Variable,
         c.value_at(node, "default", f"{path}.default",
                    "a build argument's default is written into Dockerfile.multi and cannot "
                    "refer to Make variables", "give a literal default (append: adds the rest)")
+    if var.arg_default is not None:
+        _check_arg_default(c, node, var, path)
+
+
+def _check_arg_default(c: Checker, node: MarkedDict, var: Variable, path: str) -> None:
+    """The Dockerfile computes the default, so make must pass nothing unless it is set."""
+    source = next((k for k in VALUE_SOURCES if k in node and (k != "default" or var.default)),
+                  None)
+    if source:
+        c.at(node, source, path, f"has both '{source}' and 'arg_default'",
+             "make passes a value whenever it has one, over the Dockerfile's default; "
+             "keep one of them")
 
 
 def _redeclared_builtin(c: Checker, parent: MarkedDict, node: MarkedDict, var: Variable,
@@ -264,4 +278,29 @@ def validate_variables(c: Checker, root: MarkedDict, project: Project,
     if node is not None:
         _check_references(c, node, nodes, result)
         _check_unique(c, node, result)
+        _check_arg_defaults(c, nodes, result, project.escape_char)
     return result
+
+
+def _check_arg_defaults(c: Checker, nodes: dict[str, MarkedDict],
+                        variables: tuple[Variable, ...], escape_char: str) -> None:
+    """BuildKit expands a global ARG's default with the ARGs above it (and its automatic
+    platform arguments); any other name is empty there."""
+    above: set[str] = set()
+    for var in (v for v in variables if v.build_arg):
+        node = nodes.get(var.name)
+        if var.arg_default and node is not None:
+            try:
+                found = references(var.arg_default, escape_char)
+            except ExpansionError as exc:
+                c.value_at(node, "arg_default", f"variables.{var.name}.arg_default",
+                           f"is not a valid Dockerfile value: {exc}", "BuildKit cannot expand it")
+                found = ()
+            for ref in found:
+                if ref not in above and ref not in AUTOMATIC_ARGS:
+                    c.value_at(node, "arg_default", f"variables.{var.name}.arg_default",
+                               f"refers to ${{{ref}}}, but no build argument above it is "
+                               f"{ref}, so BuildKit reads it as empty",
+                               f"declare {ref} (with 'build_arg: true') above {var.name}",
+                               severity=WARNING)
+        above.add(var.dockerfile_name)
