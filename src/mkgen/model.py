@@ -149,6 +149,16 @@ class Project:
     escape: str | None = None  # the `# escape=` directive; None: none written (backslash)
     check: str | None = None
 
+    def skips_check(self, name: str) -> bool:
+        """Whether `check` (`skip=A,B;error=true`) skips BuildKit's build check `name`."""
+        for part in (self.check or "").split(";"):
+            key, _, value = part.partition("=")
+            if key.strip() == "skip":
+                skipped = {v.strip() for v in value.split(",")}
+                if name in skipped or "all" in skipped:
+                    return True
+        return False
+
     @property
     def escape_char(self) -> str:
         """The escape character the Dockerfile is read and written with."""

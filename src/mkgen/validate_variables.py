@@ -16,6 +16,8 @@ from mkgen.model import Project, Variable
 # A name that says it holds a credential: one of these words between underscores (as in
 # BuildKit's SecretsUsedInArgOrEnv check), so that GITHUB_TOKEN is one and TOKENIZERS_VERSION
 # is not; a PUBLIC key is none.
+# BuildKit's build check of the same finding; `# check=skip=...` names it to silence both.
+SECRETS_CHECK = "SecretsUsedInArgOrEnv"
 CREDENTIAL = re.compile(r"(?i)^(?!(?:.*_)?PUBLIC(?:_|$))(?:.*_)?(?:API_?KEY|AUTH|CREDENTIALS?|KEY"
                         r"|PASS|PASSWD|PASSWORD|PWORD|SECRET|TOKEN)(?:_|$)")
 # Variables GNU make itself gives a meaning ("Special Variables", "Variables Used by
@@ -32,9 +34,16 @@ VALUE_SOURCES = ("default", "shell", "file", "select")
 # A redeclared built-in keeps its meaning: only these may change.
 BUILTIN_CHANGES = ("default", "help", "env", "select", "cases", "replace", "append")
 REPLACE_FORBIDDEN = "$,()#"
-SECRET_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# BuildKit derives an id from a target's basename (`.npmrc`); Make and the shell must take it
+# as one plain word.
+SECRET_ID = re.compile(r"^[A-Za-z0-9_.][A-Za-z0-9_./-]*$")
 # A select pattern: make's `filter` syntax, one word, at most one `%`.
 CASE_PATTERN = re.compile(r"^[^\s%,()$]*%?[^\s%,()$]*$")
+
+
+def taken_by_make(name: str) -> bool:
+    """A name make, the shell or mkgen's own Make text uses: no variable may have it."""
+    return name in RESERVED or name in INTERNAL or name.lower().startswith("mkgen_")
 
 
 def _usable_name(c: Checker, parent: MarkedDict, name: str, path: str) -> bool:
@@ -42,7 +51,7 @@ def _usable_name(c: Checker, parent: MarkedDict, name: str, path: str) -> bool:
         c.at(parent, name, path, "is not a valid variable name",
              "use letters, digits and '_', not starting with a digit")
         return False
-    if name in RESERVED or name in INTERNAL or name.lower().startswith("mkgen_"):
+    if taken_by_make(name):
         c.at(parent, name, path, "is a name make, the shell or mkgen itself uses",
              f"pick another name, e.g. PROJECT_{name.upper()}")
         return False
@@ -172,11 +181,6 @@ def _check_kind(c: Checker, parent: MarkedDict, node: MarkedDict, var: Variable,
     if var.secret and var.build_arg:
         c.at(node, "secret", path, "cannot be both secret and build_arg",
              "a secret reaches RUN --mount=type=secret, never a --build-arg")
-    if var.build_arg and not var.secret and (CREDENTIAL.search(var.name)
-                          or CREDENTIAL.search(var.dockerfile_name)):
-        c.at(parent, var.name, path, "looks like a credential but is a build argument",
-             "build arguments stay in the image history; declare it 'secret: true' and mount "
-             "it (RUN --mount=type=secret) instead", severity=WARNING)
     if var.build_arg and escape.refs(var.default):
         c.value_at(node, "default", f"{path}.default",
                    "a build argument's default is written into Dockerfile.multi and cannot "
@@ -279,7 +283,19 @@ def validate_variables(c: Checker, root: MarkedDict, project: Project,
         _check_references(c, node, nodes, result)
         _check_unique(c, node, result)
         _check_arg_defaults(c, nodes, result, project.escape_char)
+        if not project.skips_check(SECRETS_CHECK):
+            _check_credentials(c, node, result)
     return result
+
+
+def _check_credentials(c: Checker, parent: MarkedDict, variables: tuple[Variable, ...]) -> None:
+    for var in variables:
+        if var.build_arg and not var.secret and (CREDENTIAL.search(var.name)
+                                                 or CREDENTIAL.search(var.dockerfile_name)):
+            c.at(parent, var.name, f"variables.{var.name}",
+                 "looks like a credential but is a build argument",
+                 "build arguments stay in the image history; declare it 'secret: true' and "
+                 "mount it (RUN --mount=type=secret) instead", severity=WARNING)
 
 
 def _check_arg_defaults(c: Checker, nodes: dict[str, MarkedDict],
