@@ -138,7 +138,8 @@ def _output_folder(dockerfile: Path) -> Path:
     beside = [folder / MAKEFILE, folder / USER_DOCKERFILE]
     if not writer.not_ours([p for p in beside if p != dockerfile.resolve()]):
         return folder
-    for name in ("docker", "mkgen", *(f"mkgen-{n}" for n in range(2, 100))):
+    names = ("docker", "mkgen", *(f"mkgen-{n}" for n in range(2, 100)))
+    for name in (n for n in names if n != folder.name):
         candidate = folder / name
         files = [candidate / MAKEFILE, candidate / dockerfile.name, candidate / USER_DOCKERFILE]
         if not candidate.exists() or candidate.is_dir() and not writer.not_ours(files):

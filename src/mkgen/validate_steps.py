@@ -26,6 +26,7 @@ from mkgen.dockerfile_variables import AUTOMATIC_ARGS, uses
 from mkgen.errors import ERROR, WARNING, Problem
 from mkgen.keys import IMAGE_REF
 from mkgen.loader import MarkedDict, MarkedList
+from mkgen.model import Stage
 from mkgen.stage_graph import referenced_stage
 
 STEP_KEYWORDS = sorted(KEYWORDS - {"FROM"})
@@ -98,7 +99,7 @@ def read_steps(c: Checker, node: MarkedDict, path: str, escape: str) -> tuple[st
 class StepContext:
     """What the checks of a stage's steps need to know about the rest of the configuration."""
 
-    stages: tuple  # every Stage, in declaration order
+    stages: tuple[Stage, ...]  # in declaration order
     build_args: frozenset[str]  # the ARG names of the build arguments
     secret_ids: frozenset[str]
     secrets: frozenset[str]  # the variables that are secrets
@@ -114,7 +115,7 @@ def declared_names(ins: Instruction) -> set[str]:
     return {name for name, _ in env_pairs(ins)} if ins.keyword == "ENV" else set()
 
 
-def stage_declares(stage, escape: str) -> set[str]:
+def stage_declares(stage: Stage, escape: str) -> set[str]:
     """Every name a stage declares (its `args`, ARG and ENV): what a stage built FROM it
     sees without declaring it again."""
     names = set(stage.args)
@@ -124,7 +125,7 @@ def stage_declares(stage, escape: str) -> set[str]:
     return names
 
 
-def reference_problem(ref: StageReference, stage, ctx: StepContext) -> Finding | None:
+def reference_problem(ref: StageReference, stage: Stage, ctx: StepContext) -> Finding | None:
     """What is wrong with `COPY --from=ref` or `--mount=...,from=ref` in `stage`."""
     if "$" in ref.ref:
         return None
@@ -186,7 +187,7 @@ def _use_problems(ins: Instruction, declared: set[str], ctx: StepContext) -> lis
     return found
 
 
-def check_steps(c: Checker, node: MarkedDict, path: str, stage, ctx: StepContext,
+def check_steps(c: Checker, node: MarkedDict, path: str, stage: Stage, ctx: StepContext,
                 inherited: set[str]) -> None:
     """The stage references, secrets and variables of a stage's steps. `inherited`: what the
     stage's parent stages declare, which BuildKit hands on to it."""
