@@ -99,12 +99,12 @@ def read_dockerfile(text: str, source: Path) -> Adoption:
                       "adopt a Dockerfile with at least one FROM")
     globals_ = _global_args(df, df.instructions[:froms[0]], source)
     renamed = _renamed_builtins(globals_)
-    args = _variables(globals_, renamed, source)
+    args = _variables(globals_, renamed, df.escape)
     stages = _stages(df, froms, args, source)
     return Adoption(
         directives=tuple((d.name, d.value) for name in DIRECTIVE_NAMES
                          for d in df.directives if d.name == name),
-        renamed=renamed, args=args, secrets=_secrets(df, args, renamed, source),
+        renamed=renamed, args=args, secrets=_secrets(df, args, renamed),
         stages=stages)
 
 
@@ -152,7 +152,7 @@ def _renamed_builtins(globals_: list[tuple[ArgDecl, int, str]]) -> tuple[tuple[s
 
 
 def _variables(globals_: list[tuple[ArgDecl, int, str]], renamed: tuple[tuple[str, str], ...],
-               source: Path) -> tuple[AdoptedArg, ...]:
+               escape: str) -> tuple[AdoptedArg, ...]:
     taken = set(builtin_names()) - {old for old, _ in renamed} | {n for _, n in renamed}
     taken |= {decl.name for decl, _, _ in globals_}
     out = []
@@ -161,18 +161,18 @@ def _variables(globals_: list[tuple[ArgDecl, int, str]], renamed: tuple[tuple[st
         if taken_by_make(decl.name):  # PATH, SHELL, HOME: passed by a variable of another name
             variable = _free_name([f"ARG_{decl.name}"], taken)
             taken.add(variable)
-        default, computed = _default(decl)
+        default, computed = _default(decl, escape)
         out.append(AdoptedArg(decl.name, variable, default, computed, help_, line))
     return tuple(out)
 
 
-def _default(decl: ArgDecl) -> tuple[str | None, str | None]:
+def _default(decl: ArgDecl, escape: str) -> tuple[str | None, str | None]:
     """(literal default, Dockerfile-syntax default): a default that refers to nothing is a
     Make default; an empty one or one with variables is kept as written (arg_default)."""
     if decl.default is None:
         return None, None
-    if is_literal(decl.default):
-        value = expand(decl.default, {})
+    if is_literal(decl.default, escape):
+        value = expand(decl.default, {}, escape)
         return (value, None) if value else (None, decl.default)
     return None, decl.default
 
@@ -281,7 +281,7 @@ def _base(image: str, names: list[str], n: int, args: tuple[AdoptedArg, ...], so
 # ---- secrets -------------------------------------------------------------------------------
 
 def _secrets(df: Dockerfile, args: tuple[AdoptedArg, ...],
-             renamed: tuple[tuple[str, str], ...], source: Path) -> tuple[AdoptedSecret, ...]:
+             renamed: tuple[tuple[str, str], ...]) -> tuple[AdoptedSecret, ...]:
     """A variable for each secret the RUN instructions mount. Its name is the variable the
     secret is exposed as (`env=`), else its id in capitals; the Makefile passes it as
     `--secret id=ID,env=VARIABLE`."""

@@ -84,9 +84,12 @@ def arg_line(draw: st.DrawFn, known: list[str], unique: bool = False) -> str:
     decls = []
     for _ in range(draw(st.integers(1, 3))):
         name = draw(arg_names.filter(lambda n: not unique or n not in known))
-        default = draw(st.sampled_from(["none", "empty", "plain", "quoted", "chain"]))
+        default = draw(st.sampled_from(["none", "empty", "plain", "quoted", "chain", "escapes"]))
         if default == "chain" and known:
             decls.append(f"{name}={draw(plain_words)}-${{{draw(st.sampled_from(known))}}}")
+        elif default == "escapes":  # a Windows path, an escaped `$`, a backtick
+            decls.append(draw(st.sampled_from([f"{name}=C:\\{draw(plain_words)}",
+                                               f"{name}=\\$HOME", f'{name}="a`b \\"c\\""'])))
         elif default == "plain":
             decls.append(f"{name}={draw(plain_words)}")
         elif default == "quoted":

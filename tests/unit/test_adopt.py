@@ -9,7 +9,7 @@ import yaml
 
 from mkgen.adopt import read_dockerfile
 from mkgen.adopt_yaml import adopted_yaml
-from tests.adopt.roundtrip import ARG_SPLIT, UNNAMED_STAGE, adopt, differences
+from tests.adopt.roundtrip import ARG_QUOTES, ARG_SPLIT, UNNAMED_STAGE, adopt, differences
 
 PROJECT = {"name": "x", "output": ".", "context": ".", "dockerfile": "Dockerfile"}
 
@@ -113,3 +113,11 @@ ARG V
 def test_an_arg_naming_a_stage_above_becomes_from_arg(text: str, found: tuple) -> None:
     app = stages_yaml(text)["stages"]["app"]
     assert (app["from"], app.get("from_arg")) == found
+
+
+def test_defaults_are_read_with_the_files_escape_character() -> None:
+    text = "# escape=`\nARG TOOLS=C:\\tools-`$HOME\nARG Q=\"C:\\a b\"\nFROM servercore:${TOOLS}\n"
+    assert stages_yaml(text)["variables"] == {
+        "TOOLS": {"default": "C:\\tools-$$HOME", "build_arg": True},
+        "Q": {"default": "C:\\a b", "build_arg": True}}
+    assert differences(text, adopt(text).rendered) == {UNNAMED_STAGE, ARG_QUOTES}
