@@ -121,3 +121,12 @@ def test_defaults_are_read_with_the_files_escape_character() -> None:
         "TOOLS": {"default": "C:\\tools-$$HOME", "build_arg": True},
         "Q": {"default": "C:\\a b", "build_arg": True}}
     assert differences(text, adopt(text).rendered) == {UNNAMED_STAGE, ARG_QUOTES}
+
+
+def test_a_secret_id_that_is_a_global_args_name_gets_a_variable_of_its_own() -> None:
+    text = ("ARG GITHUB_TOKEN\nFROM alpine AS a\n"
+            "RUN --mount=type=secret,id=GITHUB_TOKEN git clone x\n")
+    variables = stages_yaml(text)["variables"]
+    assert variables["GITHUB_TOKEN"] == {"build_arg": True}
+    assert variables["GITHUB_TOKEN_SECRET"]["secret_id"] == "GITHUB_TOKEN"
+    assert differences(text, adopt(text).rendered) == set()
