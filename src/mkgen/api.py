@@ -6,6 +6,7 @@ its own (loader, validate, plan, render, writer); this is where they are chained
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mkgen import writer
 from mkgen.loader import load_file
@@ -13,6 +14,9 @@ from mkgen.model import Config
 from mkgen.plan import Plan, make_plan
 from mkgen.render import Output, render_all
 from mkgen.validate import validate
+
+if TYPE_CHECKING:
+    from mkgen.scaffold import NewConfig
 
 
 def load_config(path: Path) -> Config:
@@ -43,8 +47,9 @@ def create_config(path: Path, text: str) -> None:
     writer.create(path, text)
 
 
-def new_config(config_path: Path, dockerfile: Path | None = None) -> str:
-    """The text of a new stages.yaml: the starter, or one adopted from `dockerfile`."""
-    from mkgen.scaffold import new_config as text_of_new_config
+def new_config(config_path: Path, dockerfile: Path | None = None) -> NewConfig:
+    """A new stages.yaml (the starter, or one adopted from `dockerfile`), its warnings and
+    the command to run next."""
+    from mkgen.scaffold import new_config as adopted_or_starter
 
-    return text_of_new_config(config_path, dockerfile)
+    return adopted_or_starter(config_path, dockerfile)

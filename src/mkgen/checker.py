@@ -10,7 +10,7 @@ from typing import Any
 
 from mkgen import escape
 from mkgen.builtin_variables import INTERNAL
-from mkgen.errors import Problem
+from mkgen.errors import ERROR, Problem
 from mkgen.keys import FALSE, TRUE, Key, Section
 from mkgen.loader import MarkedDict, MarkedList, Position
 
@@ -23,6 +23,30 @@ def did_you_mean(word: str, choices: Any) -> str:
 
     match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"did you mean '{match[0]}'?" if match else ""
+
+
+def near_miss(word: str, choices: Any) -> str | None:
+    """The choice `word` is a typo of: one edit away (two for long words; a swap of two
+    neighbours is one edit), or None. Stricter than did_you_mean, for names that are fine as
+    they are (an image called `alpine` is no misspelt stage `lint`)."""
+    allowed = 1 if len(word) < 8 else 2
+    close = [c for c in choices if c != word and _edits(word, c, allowed) <= allowed]
+    return min(close, key=lambda c: (_edits(word, c, allowed), c)) if close else None
+
+
+def _edits(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance of `a` and `b`; anything above `limit` is limit+1."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before, row = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (ca != cb))
+            if before and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], before[j - 2] + 1)
+        before, row = row, current
+    return min(row[-1], limit + 1)
 
 
 def empty_mapping(where: Position) -> MarkedDict:
@@ -64,31 +88,41 @@ class Checker:
 
     # -- recording ----------------------------------------------------------------------
     def at(self, node: Any, key: str | int | None, path: str, message: str,
-           hint: str = "") -> None:
+           hint: str = "", severity: str = ERROR) -> None:
         """A problem at a key of a mapping (or an item of a list), else at the node."""
         mark = None
         if isinstance(node, MarkedDict):
             mark = (node.key_marks.get(key) if isinstance(key, str) else None) or node.mark
         elif isinstance(node, MarkedList):
             mark = node.item_marks[key] if isinstance(key, int) else node.mark
-        self.record(mark or Position(1, 1), path, message, hint)
+        self.record(mark or Position(1, 1), path, message, hint, severity)
 
     def value_at(self, node: MarkedDict, key: str, path: str, message: str,
-                 hint: str = "") -> None:
+                 hint: str = "", severity: str = ERROR) -> None:
         """A problem in the value of a key (where its text starts)."""
-        self.record(node.value_marks.get(key, node.mark), path, message, hint)
+        self.record(node.value_marks.get(key, node.mark), path, message, hint, severity)
 
     def item_at(self, node: MarkedDict, key: str, index: int, path: str, message: str,
-                hint: str = "") -> None:
+                hint: str = "", severity: str = ERROR) -> None:
         """A problem in item `index` of a list value, or in the value when it is one text."""
         items = node.get(key)
         if isinstance(items, MarkedList):
-            self.at(items, index, path, message, hint)
+            self.at(items, index, path, message, hint, severity)
         else:
-            self.at(node, key, path, message, hint)
+            self.at(node, key, path, message, hint, severity)
 
-    def record(self, mark: Position, path: str, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(self.file, mark.line, mark.col, path, message, hint))
+    def record(self, mark: Position, path: str, message: str, hint: str = "",
+               severity: str = ERROR) -> None:
+        self.problems.append(Problem(self.file, mark.line, mark.col, path, message, hint,
+                                     severity))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(sorted({p for p in self.problems if not p.is_error}))
 
     # -- shapes -------------------------------------------------------------------------
     def mapping(self, parent: Any, key: Any, value: Any, path: str) -> MarkedDict | None:

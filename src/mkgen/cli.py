@@ -167,12 +167,12 @@ def graph(config_path: Path, fmt: str) -> None:
 @click.option("--from", "dockerfile", type=click.Path(path_type=Path, dir_okay=False),
               help="Adopt this multi-stage Dockerfile: its stages, ARGs and instructions.")
 def init(config_path: Path, dockerfile: Path | None) -> None:
-    """Write a starter stages.yaml, or one that renders an existing Dockerfile. Never
-    overwrites a stages.yaml.
+    """Write a starter stages.yaml, or one that renders an existing Dockerfile again
+    (docs/adopt.md). Never overwrites a stages.yaml.
 
     \b
     Example:
-      mkgen init --from docker/Dockerfile.multi && mkgen render --force
+      mkgen init --from Dockerfile    (then run the command it prints next)
     """
     from mkgen.commands import init as cmd
 

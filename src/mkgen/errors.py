@@ -11,6 +11,12 @@ class MkgenError(Exception):
     exit_code = 2
 
 
+# A problem's severity. An error stops mkgen (exit 2, nothing written); a warning is printed
+# and the command goes on: what BuildKit builds but is most likely not what the author meant.
+ERROR = "error"
+WARNING = "warning"
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One finding in a configuration file, located by file, line, column and key path."""
@@ -21,15 +27,23 @@ class Problem:
     path: str
     message: str
     hint: str = ""
+    severity: str = ERROR
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.col}"
+        if self.severity == WARNING:
+            where += ": warning"
         text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
         return f"{text} (hint: {self.hint})" if self.hint else text
 
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
 
 class ConfigError(MkgenError):
-    """Every problem found in one configuration file, one per line."""
+    """Every problem found in one configuration file, one per line: at least one error, and
+    the warnings found with it."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(set(problems))

@@ -150,11 +150,18 @@ def make_comment(text: str) -> str:
     return text + "\\" if trailing % 2 else text
 
 
-def dockerfile_arg_default(text: str) -> str:
-    """An ARG default in Dockerfile.multi: double-quoted, with `\\`, `"` and `$` escaped by
-    the Dockerfile escape character (the reference's "Environment replacement")."""
+# What an ARG default may hold unquoted: BuildKit reads these characters as themselves.
+_PLAIN_DEFAULT = re.compile(r"[A-Za-z0-9_./:@%+,=-]+")
+
+
+def dockerfile_arg_default(text: str, escape_char: str = "\\") -> str:
+    """An ARG default in Dockerfile.multi: as it is when it is a plain word (`1.22`,
+    `nvcr.io/nvidia/pytorch`), else double-quoted, with the escape character, `"` and `$`
+    escaped by it (the reference's "Environment replacement" and "escape")."""
     _no_newline(text)
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+    if _PLAIN_DEFAULT.fullmatch(text):
+        return text
+    escaped = "".join(escape_char + ch if ch in (escape_char, '"', "$") else ch for ch in text)
     return f'"{escaped}"'
 
 

@@ -32,12 +32,12 @@ def mermaid(config: Config) -> list[str]:
     ids = _mermaid_ids(config)
     names = {s.name for s in config.stages}
     out = ["flowchart TD"]
-    for stage in stage_graph.stage_order(config.stages):
+    for stage in stage_graph.stage_order(config.stages, config.project.escape_char):
         out.append(f'  {ids["s:" + stage.name]}["{stage.name}"]')
         if stage.base and stage.base not in names:
             out.append(f'  i{ids["s:" + stage.name][1:]}[/"{_mermaid_text(stage.base)}"/] --> '
                        f'{ids["s:" + stage.name]}')
-    for edge in stage_graph.edges(config.stages):
+    for edge in stage_graph.edges(config.stages, config.project.escape_char):
         out.append(f'  {ids["s:" + edge.parent]} {_MERMAID_ARROW[edge.kind]} '
                    f'{ids["s:" + edge.child]}')
     for family in config.families:
@@ -50,13 +50,13 @@ def dot(config: Config) -> list[str]:
     names = {s.name for s in config.stages}
     q = json.dumps  # a DOT ID in double quotes escapes like a JSON string
     out = ["digraph stages {", "  rankdir=TB;", "  node [shape=box];"]
-    for stage in stage_graph.stage_order(config.stages):
+    for stage in stage_graph.stage_order(config.stages, config.project.escape_char):
         out.append(f"  {q(stage.name)};")
         if stage.base and stage.base not in names:
             out.append(f"  {q('image ' + stage.base)} [shape=parallelogram, "
                        f"label={q(stage.base)}];")
             out.append(f"  {q('image ' + stage.base)} -> {q(stage.name)};")
-    for edge in stage_graph.edges(config.stages):
+    for edge in stage_graph.edges(config.stages, config.project.escape_char):
         out.append(f"  {q(edge.parent)} -> {q(edge.child)}{_DOT_STYLE[edge.kind]};")
     for family in config.families:
         out.append(f"  {q('family ' + family.name)} [shape=oval, label={q(family.name)}];")

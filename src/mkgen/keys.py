@@ -128,6 +128,11 @@ PROJECT = Section("project", "The project: image name, output folder, build cont
         default="Dockerfile.multi"),
     Key("syntax", TEXT, "A `# syntax=` frontend image for the Dockerfile (off by default: "
         "BuildKit would download it, which fails offline).", default_text="none"),
+    Key("escape", TEXT, "The Dockerfile's escape character, `\\` or `` ` `` (a `# escape=` "
+        "line): steps are read with it, and Dockerfile.multi is written with it.",
+        default_text="none (`\\`)"),
+    Key("check", TEXT, "A `# check=` line for BuildKit's build checks (`skip=JSONArgsRecommended;"
+        "error=true`).", default_text="none"),
 ))
 
 VARIABLE = Section("variable", "A Make variable of the rendered Makefile.", shorthand="default",
@@ -142,6 +147,10 @@ VARIABLE = Section("variable", "A Make variable of the rendered Makefile.", shor
     Key("arg", TEXT, "The build argument's name in the Dockerfile when it is not the "
         "variable's (`CUDA_VERSION` passed as `CUDA_VER`); implies `build_arg`.",
         default_text="the variable's name"),
+    Key("arg_default", TEXT, "The ARG's default in Dockerfile.multi, written in Dockerfile "
+        "syntax (`golang:${GO_VERSION}`, `\"\"`): BuildKit computes it, and make passes the "
+        "variable only when it is set (it has no `default`); implies `build_arg`.",
+        default_text="none"),
     Key("secret", FLAG, "Pass as `--secret id=NAME,env=NAME` (for `RUN "
         "--mount=type=secret,id=NAME`), from the environment or the command line; exported "
         "to the build's environment, never a build argument, never printed.", default=False),
@@ -180,6 +189,9 @@ STAGE = Section("stage", "One `FROM ... AS name` block of Dockerfile.multi and i
         "another stage's name.", required=True),
     Key("from_arg", TEXT, "A build argument that replaces `from` (`FROM ${DEVEL_IMAGE} AS "
         "wheel`): a family can start the stage from another image.", default_text="none"),
+    Key("platform", TEXT, "The `--platform` of the stage's FROM (`$BUILDPLATFORM`, "
+        "`linux/amd64`); it may refer to build arguments and BuildKit's automatic platform "
+        "arguments, as `from` may.", default_text="none"),
     Key("help", TEXT, "One line for `make help` and the Dockerfile.", default=""),
     Key("args", TEXTS, "Build arguments (variables with `build_arg: true`) the stage uses: "
         "each gets `ARG NAME` in the stage.", default=()),

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mkgen import keys
+from mkgen.errors import Problem
 from mkgen.keys import ACTIONS
 
 Overrides = tuple[tuple[str, str], ...]
@@ -44,6 +45,7 @@ class Variable:
     env: bool = False
     build_arg: bool = False
     arg_name: str | None = None      # the Dockerfile's name for it, when not `name`
+    arg_default: str | None = None   # its ARG's default in Dockerfile syntax, verbatim
     secret: bool = False
     secret_id: str | None = None     # the --secret id, when not `name`
     tag_safe: bool = False
@@ -97,6 +99,7 @@ class Stage:
     base: str
     help: str = ""
     from_arg: str | None = None
+    platform: str | None = None      # FROM --platform=..., Dockerfile syntax
     args: tuple[str, ...] = ()
     steps: tuple[str, ...] = ()
     actions: tuple[str, ...] = ACTIONS
@@ -148,6 +151,23 @@ class Project:
     source_mount: str = _project_default("source_mount")
     dockerfile: str = _project_default("dockerfile")
     syntax: str | None = None
+    escape: str | None = None  # the `# escape=` directive; None: none written (backslash)
+    check: str | None = None
+
+    def skips_check(self, name: str) -> bool:
+        """Whether `check` (`skip=A,B;error=true`) skips BuildKit's build check `name`."""
+        for part in (self.check or "").split(";"):
+            key, _, value = part.partition("=")
+            if key.strip() == "skip":
+                skipped = {v.strip() for v in value.split(",")}
+                if name in skipped or "all" in skipped:
+                    return True
+        return False
+
+    @property
+    def escape_char(self) -> str:
+        """The escape character the Dockerfile is read and written with."""
+        return self.escape or "\\"
 
 
 @dataclass(frozen=True)
@@ -164,6 +184,7 @@ class Config:
     renamed: Pairs = ()               # (built-in variable, its name in this project)
     makefile_snippet: str = ""
     templates: str | None = None
+    warnings: tuple[Problem, ...] = ()  # what validation found but did not refuse
     _by_name: dict[str, Variable] = field(default_factory=dict, compare=False, repr=False)
 
     @property

@@ -230,6 +230,10 @@ def _source(var: Variable) -> tuple[str, str]:
     if kind == "computed":
         assert var.computed is not None
         return var.default or "(computed)", HELPERS[var.computed].origin
+    if var.arg_default is not None and not var.default:
+        return (f"(empty: the Dockerfile's {var.arg_default or '(empty)'})",
+                f"default (empty): not passed, so ARG {var.dockerfile_name}="
+                f"{var.arg_default} in the Dockerfile")
     return var.default or "(empty)", "default"
 
 

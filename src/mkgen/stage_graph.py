@@ -1,10 +1,17 @@
 """The stage graph: which stage needs which (FROM, COPY --from, RUN --mount from=), the
-stages in dependency order, and what each family builds."""
+stages in the order Dockerfile.multi lists them, and what each family builds.
+
+BuildKit resolves a stage reference only against the stages above it (a later name in FROM is
+an image; in COPY --from and --mount from= it is an error), so a stage must come before the
+stages that need it. Dockerfile.multi keeps the declaration order of stages.yaml and moves a
+stage up only when a stage declared before it needs it (validation warns when it does).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mkgen import dockerfile_text as dockerfile
+from mkgen.dockerfile_instructions import stage_references
+from mkgen.dockerfile_parser import parse_steps
 from mkgen.model import Config, Stage
 
 
@@ -23,35 +30,57 @@ class Edge:
     kind: str  # "from", "copy" or "mount"
 
 
-def edges(stages: tuple[Stage, ...]) -> list[Edge]:
+def referenced_stage(ref: str, kind: str, stages: tuple[Stage, ...],
+                     position: int) -> Stage | None:
+    """The stage that `COPY --from=ref` (kind "copy") or `--mount=...,from=ref` ("mount") in
+    the stage at `position` names: by name in any case, or (COPY only) by the number of a
+    stage above it; None for an image or a reference with variables."""
+    if kind == "copy" and ref.isdigit():
+        return stages[int(ref)] if int(ref) < position else None
+    lowered = ref.lower()
+    return next((s for s in stages if s.name == lowered), None)
+
+
+def step_references(stage: Stage, escape: str = "\\") -> list[tuple[str, str]]:
+    """(reference, kind) of every COPY --from and RUN --mount from= in the stage's steps."""
+    return [(r.ref, r.kind) for text in stage.steps
+            for ins in parse_steps(text, escape).instructions for r in stage_references(ins)]
+
+
+def edges(stages: tuple[Stage, ...], escape: str = "\\") -> list[Edge]:
     names = {s.name for s in stages}
     out: list[Edge] = []
     seen: set[Edge] = set()  # a list lookup here made 1000 stages take seconds
-    for stage in stages:
+    for position, stage in enumerate(stages):
         if stage.base in names:
             out.append(Edge(stage.base, stage.name, "from"))
-        for text in stage.steps:
-            for _, instruction in dockerfile.instructions(text):
-                kind = "mount" if dockerfile.keyword(instruction) == "RUN" else "copy"
-                for ref in dockerfile.stage_references(instruction):
-                    edge = Edge(ref, stage.name, kind)
-                    if ref in names and edge not in seen:
-                        seen.add(edge)
-                        out.append(edge)
+        for ref, kind in step_references(stage, escape):
+            parent = referenced_stage(ref, kind, stages, position)
+            edge = Edge(parent.name, stage.name, kind) if parent else None
+            if edge and edge not in seen:
+                seen.add(edge)
+                out.append(edge)
     return out
 
 
-def parents(stages: tuple[Stage, ...]) -> dict[str, list[str]]:
+def parents(stages: tuple[Stage, ...], escape: str = "\\") -> dict[str, list[str]]:
     result: dict[str, list[str]] = {s.name: [] for s in stages}
-    for edge in edges(stages):
+    for edge in edges(stages, escape):
         if edge.parent not in result[edge.child]:
             result[edge.child].append(edge.parent)
     return result
 
 
-def stage_order(stages: tuple[Stage, ...]) -> list[Stage]:
-    """Stages in dependency order; among ready stages, declaration order wins (stable)."""
-    deps = parents(stages)
+def late_edges(stages: tuple[Stage, ...], escape: str = "\\") -> list[Edge]:
+    """The edges whose parent is declared after its child: Dockerfile.multi moves those
+    parents up."""
+    position = {s.name: i for i, s in enumerate(stages)}
+    return [e for e in edges(stages, escape) if position[e.parent] > position[e.child]]
+
+
+def stage_order(stages: tuple[Stage, ...], escape: str = "\\") -> list[Stage]:
+    """Stages in declaration order, each moved after the stages it needs (stable)."""
+    deps = parents(stages, escape)
     by_name = {s.name: s for s in stages}
     done: dict[str, None] = {}  # ordered, with O(1) membership
     for stage in stages:

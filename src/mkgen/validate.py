@@ -5,15 +5,17 @@ the whole configuration (target names, stage and variable cycles) run on its pla
 """
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 from mkgen import stage_graph, variable_cycles
 from mkgen.checker import Checker, value_position
-from mkgen.errors import ConfigError, Problem
+from mkgen.dockerfile_parser import ESCAPES
+from mkgen.errors import WARNING, ConfigError, Problem
 from mkgen.keys import IMAGE_NAME, IMAGE_NAME_MAX, IMAGE_REF, PROJECT, TOP
 from mkgen.loader import MarkedDict
-from mkgen.model import MAKEFILE, USER_DOCKERFILE, Config, Project
+from mkgen.model import MAKEFILE, USER_DOCKERFILE, Config, Project, Stage
 from mkgen.plan import Plan, make_plan
 from mkgen.validate_recipes import validate_aliases, validate_recipes, validate_renames
 from mkgen.validate_secrets import check_secrets
@@ -85,18 +87,56 @@ def _project(c: Checker, root: MarkedDict) -> Project:
     paths = {key: path_text(key) for key in PATH_KEYS}
     _check_dockerfile_name(c, node, paths["dockerfile"])
     return Project(name=name, syntax=c.text(node, PROJECT["syntax"], "project.syntax") or None,
-                   **paths)
+                   escape=_escape(c, node), **paths,
+                   check=c.text(node, PROJECT["check"], "project.check") or None)
 
 
-def _check_stage_cycles(c: Checker, root: MarkedDict, config: Config) -> None:
+def _escape(c: Checker, node: MarkedDict) -> str | None:
+    escape = c.text(node, PROJECT["escape"], "project.escape") or None
+    if escape is not None and escape not in ESCAPES:
+        c.value_at(node, "escape", "project.escape", f"'{escape}' is not an escape character",
+                   "BuildKit takes '\\' (the default) or '`'")
+        return None
+    return escape
+
+
+def _check_stage_order(c: Checker, root: MarkedDict, config: Config) -> None:
+    """A cycle is an error; a stage declared after a stage that needs it is a warning, since
+    Dockerfile.multi then moves it up (BuildKit finds a stage only above its users)."""
+    escape = config.project.escape_char
     try:
-        stage_graph.stage_order(config.stages)
+        order = stage_graph.stage_order(config.stages, escape)
     except stage_graph.CycleError as exc:
         # A stage naming itself has its own message already.
         if len(set(exc.cycle)) > 1:
             c.at(root["stages"], exc.cycle[0], f"stages.{exc.cycle[0]}",
                  "stage dependencies form a cycle: " + " -> ".join(exc.cycle),
                  "a stage cannot depend, through 'from' or COPY --from, on itself")
+        return
+    how = {"from": "is built from", "copy": "copies from", "mount": "mounts"}
+    for edge in stage_graph.late_edges(config.stages, escape):
+        c.at(root["stages"], edge.child, f"stages.{edge.child}",
+             f"{how[edge.kind]} stage '{edge.parent}', declared after it, so Dockerfile.multi "
+             f"puts '{edge.parent}' first",
+             f"declare '{edge.parent}' above '{edge.child}' to keep stages.yaml's order",
+             severity=WARNING)
+    if order != list(config.stages):
+        _check_numbers(c, root, config.stages, order, escape)
+
+
+def _check_numbers(c: Checker, root: MarkedDict, stages: tuple[Stage, ...],
+                   order: list[Stage], escape: str) -> None:
+    """`COPY --from=N` counts stages in stages.yaml's order; when Dockerfile.multi moves
+    stages, N must still name the same stage there."""
+    for stage in stages:
+        for ref, kind in stage_graph.step_references(stage, escape):
+            n = int(ref) if kind == "copy" and ref.isdigit() else None
+            if n is not None and n < len(stages) and \
+                    (order[n] is not stages[n] or n >= order.index(stage)):
+                c.at(root["stages"], stage.name, f"stages.{stage.name}",
+                     f"copies from stage number {n}, '{stages[n].name}' in stages.yaml, which "
+                     "is another stage in Dockerfile.multi (it moves stages above their users)",
+                     f"name the stage: COPY --from={stages[n].name}")
 
 
 def _check_variable_cycles(c: Checker, root: MarkedDict, config: Config, plan: Plan) -> None:
@@ -128,7 +168,7 @@ def validate(data: Any, source: Path) -> Config:
     renamed = validate_renames(c, data)
     variables = validate_variables(c, data, project, renamed)
     names = {v.name for v in variables}
-    stages = validate_stages(c, data, names, variables)
+    stages = validate_stages(c, data, names, variables, project.escape_char)
     families = validate_families(c, data, names, stages)
     config = Config(source=source, project=project, variables=variables, stages=stages,
                     families=families, aliases=validate_aliases(c, data),
@@ -137,9 +177,9 @@ def validate(data: Any, source: Path) -> Config:
                     templates=c.text(data, TOP["templates"], "templates") or None)
     plan = make_plan(config)
     check_target_names(c, data, plan)
-    _check_stage_cycles(c, data, config)  # also with other problems: report every one
+    _check_stage_order(c, data, config)  # also with other problems: report every one
     _check_variable_cycles(c, data, config, plan)
     check_secrets(c, data, config, plan)
-    if c.problems:
+    if c.errors:
         raise ConfigError(c.problems)
-    return config
+    return dataclasses.replace(config, warnings=c.warnings)

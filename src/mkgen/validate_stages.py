@@ -1,51 +1,20 @@
-"""Validate the `stages` of a stages.yaml: names, bases, build arguments and steps."""
+"""Validate the `stages` of a stages.yaml: names, bases, build arguments and steps (the steps
+themselves are validate_steps' business)."""
 from __future__ import annotations
 
-from mkgen import dockerfile_text as dockerfile
+import re
+
 from mkgen import keys
-from mkgen.checker import Checker, did_you_mean, single_key_mapping
-from mkgen.errors import Problem
-from mkgen.keys import ACTIONS, IMAGE_REF, STAGE, STAGE_NAME
-from mkgen.loader import MarkedDict, MarkedList
+from mkgen.checker import Checker, did_you_mean, near_miss, single_key_mapping
+from mkgen.dockerfile_variables import AUTOMATIC_ARGS, ExpansionError, references
+from mkgen.errors import WARNING
+from mkgen.keys import ACTIONS, IMAGE_REF, PLATFORM, STAGE, STAGE_NAME
+from mkgen.loader import MarkedDict
 from mkgen.model import Stage, Variable
 from mkgen.validate_actions import action_list, per_action
+from mkgen.validate_steps import StepContext, check_steps, read_steps, stage_declares
 
-
-def _step_at(c: Checker, node: MarkedDict, index: int, offset: int, path: str,
-             message: str, hint: str = "") -> None:
-    """A problem in line `offset` of step `index`, whether steps are one block or a list."""
-    raw = node.get("steps")
-    if isinstance(raw, MarkedList):
-        mark = raw.item_marks[index]
-    else:
-        mark = node.value_marks.get("steps", node.mark)
-    c.problems.append(Problem(c.file, mark.line + offset, mark.col, f"{path}.steps", message,
-                              hint))
-
-
-def _steps(c: Checker, node: MarkedDict, path: str) -> tuple[str, ...]:
-    raw = node.get("steps")
-    if raw is None:
-        return ()
-    items = [raw] if isinstance(raw, str) else raw
-    if not isinstance(items, list) or not all(isinstance(s, str) for s in items):
-        c.at(node, "steps", f"{path}.steps", "must be Dockerfile text or a list of instructions")
-        return ()
-    out = []
-    for i, text in enumerate(items):
-        text = text.rstrip("\n")
-        for offset, instruction in dockerfile.instructions(text):
-            word = dockerfile.keyword(instruction)
-            if word == "FROM":
-                _step_at(c, node, i, offset, path, "FROM is not allowed in steps",
-                         "a stage's base is its 'from'; declare another stage for another FROM")
-            elif word not in dockerfile.INSTRUCTIONS:
-                hint = did_you_mean(word, sorted(dockerfile.INSTRUCTIONS))
-                _step_at(c, node, i, offset, path,
-                         f"'{instruction.split()[0]}' is not a Dockerfile instruction",
-                         hint or "start each instruction with RUN, COPY, ENV, ...")
-        out.append(text)
-    return tuple(out)
+OS_ONLY = re.compile(r"^[a-z0-9]+$")  # `--platform=linux`: the OS, the architecture of the host
 
 
 def _stage_node(c: Checker, parent: MarkedDict, name: str, path: str) -> MarkedDict | None:
@@ -57,7 +26,7 @@ def _stage_node(c: Checker, parent: MarkedDict, name: str, path: str) -> MarkedD
 
 
 def _stage(c: Checker, parent: MarkedDict, node: MarkedDict, name: str,
-           names: set[str]) -> Stage:
+           names: set[str], escape: str) -> Stage:
     path = f"stages.{name}"
     if not STAGE_NAME.match(name):
         c.at(parent, name, path, "is not a valid stage name",
@@ -70,122 +39,122 @@ def _stage(c: Checker, parent: MarkedDict, node: MarkedDict, name: str,
         name=name, base=c.text(node, STAGE["from"], f"{path}.from") or "",
         help=c.text(node, STAGE["help"], f"{path}.help") or "",
         from_arg=c.text(node, STAGE["from_arg"], f"{path}.from_arg") or None,
+        platform=c.text(node, STAGE["platform"], f"{path}.platform"),
         args=tuple(c.texts(node, STAGE["args"], f"{path}.args")),
-        steps=_steps(c, node, path), actions=actions,
+        steps=read_steps(c, node, path, escape), actions=actions,
         variables=c.overrides(node, STAGE["variables"], f"{path}.variables", names),
         per_action=per_action(c, node, STAGE, path, names, actions),
     )
 
 
-class _StageContext:
-    """What the checks of one stage's references need to know about the others."""
+def _context(stages: tuple[Stage, ...], variables: tuple[Variable, ...],
+             escape: str) -> StepContext:
+    return StepContext(
+        stages=stages, escape=escape,
+        build_args=frozenset(v.dockerfile_name for v in variables if v.build_arg),
+        secret_ids=frozenset(v.id for v in variables if v.secret),
+        secrets=frozenset(v.name for v in variables if v.secret),
+        positions={s.name: i for i, s in enumerate(stages)},
+        computed_args=frozenset(v.dockerfile_name for v in variables
+                                if v.arg_default is not None))
 
-    def __init__(self, stage_names: dict[str, None], variables: tuple[Variable, ...]) -> None:
-        self.stage_names = stage_names
-        self.build_args = {v.dockerfile_name for v in variables if v.build_arg}  # ARG names
-        self.secret_ids = {v.id for v in variables if v.secret}
-        self.secrets = {v.name for v in variables if v.secret}
+
+def _check_variables_in(c: Checker, node: MarkedDict, key: str, path: str, text: str,
+                        ctx: StepContext) -> None:
+    """`${NAME}` in `from` (and the like): FROM lines see the global build arguments and
+    BuildKit's automatic platform arguments, nothing else."""
+    try:
+        found = references(text, ctx.escape)
+    except ExpansionError as exc:
+        c.value_at(node, key, path, f"is not a valid Dockerfile word: {exc}")
+        return
+    for ref in found:
+        if ref not in ctx.build_args and ref not in AUTOMATIC_ARGS:
+            c.value_at(node, key, path, f"refers to ${{{ref}}}, which is not a build argument",
+                       "declare it with 'build_arg: true'")
 
 
 def _check_base(c: Checker, node: MarkedDict, path: str, stage: Stage,
-                ctx: _StageContext) -> None:
+                ctx: StepContext) -> None:
     base = stage.base
-    if base == stage.name or (base.lower() == stage.name and base not in ctx.stage_names):
+    if not base or base in ctx.positions and base != stage.name:
+        return
+    if base == stage.name:
         c.value_at(node, "from", f"{path}.from", "a stage cannot be built from itself",
-                   "name an image, or another stage" if base == stage.name else "")
-        return
-    if not base or base in ctx.stage_names:
-        return
-    if "$" not in base and not IMAGE_REF.match(base):
-        hint = did_you_mean(base, ctx.stage_names) or "an image such as debian:12 or a stage"
+                   "name an image, or another stage")
+    elif any(ch.isspace() for ch in base):
+        c.value_at(node, "from", f"{path}.from", f"'{base}' is more than one word",
+                   "name one image or stage; mkgen writes the 'AS name' itself")
+    elif base.lower() in ctx.positions:
+        c.value_at(node, "from", f"{path}.from", f"'{base}' is not a valid image reference",
+                   f"FROM finds a stage by its exact name: '{base.lower()}'")
+    elif "$" in base:
+        _check_variables_in(c, node, "from", f"{path}.from", base, ctx)
+    elif not IMAGE_REF.match(base):
         c.value_at(node, "from", f"{path}.from",
-                   f"'{base}' is neither a stage nor a valid image reference", hint)
-    elif "/" not in base and ":" not in base and "$" not in base and base != "scratch":
-        close = did_you_mean(base, ctx.stage_names)
-        if close:
-            c.value_at(node, "from", f"{path}.from", f"unknown stage '{base}'", close)
-    for ref in dockerfile.variable_refs(base):
-        if ref not in ctx.build_args:
-            c.value_at(node, "from", f"{path}.from", f"refers to ${{{ref}}}, which is not "
-                       "a build argument", "declare it with 'build_arg: true'")
+                   f"'{base}' is neither a stage nor a valid image reference",
+                   did_you_mean(base, ctx.positions) or "an image such as debian:12 or a stage")
+    elif not any(ch in base for ch in "/:@") and near_miss(base, ctx.positions):
+        c.value_at(node, "from", f"{path}.from",
+                   f"'{base}' is no stage, so it names the image {base}",
+                   f"did you mean '{near_miss(base, ctx.positions)}'?", severity=WARNING)
 
 
 def _check_from_arg(c: Checker, node: MarkedDict, path: str, stage: Stage,
-                    ctx: _StageContext) -> None:
+                    ctx: StepContext) -> None:
     if not stage.from_arg:
         return
     if stage.from_arg not in ctx.build_args:
         c.value_at(node, "from_arg", f"{path}.from_arg",
                    f"'{stage.from_arg}' is not a build argument",
                    "declare it under 'variables' with 'build_arg: true' and no default")
-    if stage.base not in ctx.stage_names:
+    if stage.base not in ctx.positions:
         c.value_at(node, "from_arg", f"{path}.from_arg",
                    "from_arg needs 'from' to name a stage (the argument's default)")
+    if stage.from_arg in ctx.computed_args:
+        c.value_at(node, "from_arg", f"{path}.from_arg",
+                   f"'{stage.from_arg}' has an arg_default, but a from_arg's default is the "
+                   "stage its 'from' names", f"drop {stage.from_arg}'s arg_default")
+
+
+def _check_platform(c: Checker, node: MarkedDict, path: str, stage: Stage,
+                    ctx: StepContext) -> None:
+    platform = stage.platform
+    if platform is None:
+        return
+    if not platform or any(ch.isspace() for ch in platform):
+        c.value_at(node, "platform", f"{path}.platform", "must be one platform, such as "
+                   "linux/amd64 or $BUILDPLATFORM")
+    elif "$" in platform:
+        _check_variables_in(c, node, "platform", f"{path}.platform", platform, ctx)
+    elif not PLATFORM.match(platform) and not OS_ONLY.match(platform):
+        c.value_at(node, "platform", f"{path}.platform", f"'{platform}' is not a platform",
+                   "os/arch[/variant], such as linux/arm64 or linux/arm/v7")
 
 
 def _check_args(c: Checker, node: MarkedDict, path: str, stage: Stage,
-                ctx: _StageContext) -> None:
+                ctx: StepContext) -> None:
     for i, arg in enumerate(stage.args):
         if arg not in ctx.build_args:
             c.item_at(node, "args", i, f"{path}.args", f"'{arg}' is not a build argument",
                       did_you_mean(arg, ctx.build_args) or "declare it with 'build_arg: true'")
 
 
-def stage_ref_problem(ref: str, stage: str,
-                      stage_names: dict[str, None]) -> tuple[str, str] | None:
-    """What is wrong with `COPY --from=ref` / `--mount=...,from=ref` (message, hint)."""
-    if ref == stage:
-        return "a stage cannot copy from itself", "copy from another stage or an image"
-    if ref in stage_names or "$" in ref:
-        return None
-    if ref.isdigit():
-        # mkgen orders the stages itself, so a stage's number is not the user's to know.
-        return f"refers to stage number {ref}", "name the stage instead"
-    if not any(ch in ref for ch in "/:@"):
-        # A bare word is meant as a stage far more often than as an untagged image.
-        return (f"refers to unknown stage '{ref}'", did_you_mean(ref, stage_names)
-                or "declare the stage, or name an image with its tag, e.g. busybox:1.36")
-    if not IMAGE_REF.match(ref):
-        return f"'{ref}' is neither a stage nor a valid image reference", ""
-    return None
-
-
-def _instruction_problems(instruction: str, stage: Stage, declared: set[str],
-                          ctx: _StageContext) -> list[tuple[str, str]]:
-    """(message, hint) of each problem of one instruction of a stage's steps."""
-    found = []
-    for ref in dockerfile.stage_references(instruction):
-        problem = stage_ref_problem(ref, stage.name, ctx.stage_names)
-        if problem:
-            found.append(problem)
-    for secret in dockerfile.secret_ids(instruction):
-        if secret not in ctx.secret_ids:
-            found.append((f"mounts secret '{secret}', which is not a declared secret",
-                          did_you_mean(secret, ctx.secret_ids)
-                          or f"declare it: variables: {{{secret}: {{secret: true}}}}"))
-    for ref in dockerfile.variable_refs(instruction):
-        if ref in ctx.build_args and ref not in declared:
-            found.append((f"uses ${{{ref}}} but does not declare it",
-                          f"add {ref} to this stage's 'args'"))
-        elif ref in ctx.secrets and ref not in declared:
-            found.append((f"uses ${{{ref}}}, a secret, which is never a build argument",
-                          f"mount it: RUN --mount=type=secret,id={ref} ..., then read "
-                          f"/run/secrets/{ref}"))
-    return found
-
-
-def _check_steps(c: Checker, node: MarkedDict, path: str, stage: Stage,
-                 ctx: _StageContext) -> None:
-    declared = set(stage.args)
-    for i, text in enumerate(stage.steps):
-        for offset, instruction in dockerfile.instructions(text):
-            declared.update(dockerfile.declared_args(instruction))
-            for message, hint in _instruction_problems(instruction, stage, declared, ctx):
-                _step_at(c, node, i, offset, path, message, hint)
+def _inherited(stage: Stage, by_name: dict[str, Stage], escape: str) -> set[str]:
+    """What the stages this one is built FROM declare: BuildKit hands their ARGs (and their
+    image, ENV included) on to it."""
+    names: set[str] = set()
+    seen = {stage.name}
+    parent = by_name.get(stage.base)
+    while parent is not None and parent.name not in seen:
+        seen.add(parent.name)
+        names |= stage_declares(parent, escape)
+        parent = by_name.get(parent.base)
+    return names
 
 
 def validate_stages(c: Checker, root: MarkedDict, names: set[str],
-                    variables: tuple[Variable, ...]) -> tuple[Stage, ...]:
+                    variables: tuple[Variable, ...], escape: str = "\\") -> tuple[Stage, ...]:
     key = keys.TOP["stages"]
     node = c.mapping(root, key.name, root.get(key.name), key.name)
     if node is None:
@@ -194,14 +163,17 @@ def validate_stages(c: Checker, root: MarkedDict, names: set[str],
         c.at(root, key.name if key.name in root else None, key.name, "no stages declared",
              "declare at least one: stages: {app: {from: debian:12}}")
         return ()
-    ctx = _StageContext(dict.fromkeys(node), variables)  # ordered, `in` stays O(1)
-    stages = []
-    for name in ctx.stage_names:
+    read: list[tuple[Stage, MarkedDict]] = []
+    for name in node:
         stage_node = _stage_node(c, node, name, f"stages.{name}")
-        if stage_node is None:
-            continue
-        stage = _stage(c, node, stage_node, name, names)
-        for check in (_check_base, _check_from_arg, _check_args, _check_steps):
-            check(c, stage_node, f"stages.{name}", stage, ctx)
-        stages.append(stage)
-    return tuple(stages)
+        if stage_node is not None:
+            read.append((_stage(c, node, stage_node, name, names, escape), stage_node))
+    stages = tuple(stage for stage, _ in read)
+    ctx = _context(stages, variables, escape)
+    by_name = {s.name: s for s in stages}
+    for stage, stage_node in read:
+        path = f"stages.{stage.name}"
+        for check in (_check_base, _check_from_arg, _check_platform, _check_args):
+            check(c, stage_node, path, stage, ctx)
+        check_steps(c, stage_node, path, stage, ctx, _inherited(stage, by_name, escape))
+    return stages

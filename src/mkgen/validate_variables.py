@@ -7,11 +7,19 @@ from typing import Any
 from mkgen import escape, keys
 from mkgen.builtin_variables import INTERNAL, builtin_variables
 from mkgen.checker import Checker, did_you_mean, single_key_mapping
+from mkgen.dockerfile_variables import AUTOMATIC_ARGS, ExpansionError, references
+from mkgen.errors import WARNING
 from mkgen.keys import VARIABLE, VARIABLE_NAME
 from mkgen.loader import MarkedDict
 from mkgen.model import Project, Variable
 
-CREDENTIAL = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|(^|_)KEY($|_)|API_KEY|CREDENTIAL")
+# A name that says it holds a credential: one of these words between underscores (as in
+# BuildKit's SecretsUsedInArgOrEnv check), so that GITHUB_TOKEN is one and TOKENIZERS_VERSION
+# is not; a PUBLIC key is none.
+# BuildKit's build check of the same finding; `# check=skip=...` names it to silence both.
+SECRETS_CHECK = "SecretsUsedInArgOrEnv"
+CREDENTIAL = re.compile(r"(?i)^(?!(?:.*_)?PUBLIC(?:_|$))(?:.*_)?(?:API_?KEY|AUTH|CREDENTIALS?|KEY"
+                        r"|PASS|PASSWD|PASSWORD|PWORD|SECRET|TOKEN)(?:_|$)")
 # Variables GNU make itself gives a meaning ("Special Variables", "Variables Used by
 # Implicit Rules" are off), and environment variables every recipe needs: a Makefile that
 # assigns PATH exports the new value to docker's environment.
@@ -26,9 +34,16 @@ VALUE_SOURCES = ("default", "shell", "file", "select")
 # A redeclared built-in keeps its meaning: only these may change.
 BUILTIN_CHANGES = ("default", "help", "env", "select", "cases", "replace", "append")
 REPLACE_FORBIDDEN = "$,()#"
-SECRET_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# BuildKit derives an id from a target's basename (`.npmrc`); Make and the shell must take it
+# as one plain word.
+SECRET_ID = re.compile(r"^[A-Za-z0-9_.][A-Za-z0-9_./-]*$")
 # A select pattern: make's `filter` syntax, one word, at most one `%`.
 CASE_PATTERN = re.compile(r"^[^\s%,()$]*%?[^\s%,()$]*$")
+
+
+def taken_by_make(name: str) -> bool:
+    """A name make, the shell or mkgen's own Make text uses: no variable may have it."""
+    return name in RESERVED or name in INTERNAL or name.lower().startswith("mkgen_")
 
 
 def _usable_name(c: Checker, parent: MarkedDict, name: str, path: str) -> bool:
@@ -36,7 +51,7 @@ def _usable_name(c: Checker, parent: MarkedDict, name: str, path: str) -> bool:
         c.at(parent, name, path, "is not a valid variable name",
              "use letters, digits and '_', not starting with a digit")
         return False
-    if name in RESERVED or name in INTERNAL or name.lower().startswith("mkgen_"):
+    if taken_by_make(name):
         c.at(parent, name, path, "is a name make, the shell or mkgen itself uses",
              f"pick another name, e.g. PROJECT_{name.upper()}")
         return False
@@ -86,7 +101,8 @@ def _read(c: Checker, node: MarkedDict, name: str, path: str, group: str) -> Var
 
     arg_name = _name(c, node, "arg", path, VARIABLE_NAME, "build argument name")
     secret_id = _name(c, node, "secret_id", path, SECRET_ID, "secret id")
-    build_arg = flag("build_arg") or arg_name is not None
+    arg_default = text("arg_default")
+    build_arg = flag("build_arg") or arg_name is not None or arg_default is not None
     secret = flag("secret") or secret_id is not None
     return Variable(
         name=name, help=text("help") or "", default=text("default") or "",
@@ -95,8 +111,8 @@ def _read(c: Checker, node: MarkedDict, name: str, path: str, group: str) -> Var
         no_match_is_error="select" in node and "default" not in node,
         replace=_pairs(c, node, "replace", path),
         append=tuple(c.texts(node, VARIABLE["append"], f"{path}.append")),
-        env=flag("env"), build_arg=build_arg, arg_name=arg_name, secret=secret,
-        secret_id=secret_id, tag_safe=flag("tag_safe"), group=group)
+        env=flag("env"), build_arg=build_arg, arg_name=arg_name, arg_default=arg_default,
+        secret=secret, secret_id=secret_id, tag_safe=flag("tag_safe"), group=group)
 
 
 def _check_one_source(c: Checker, node: MarkedDict, path: str) -> None:
@@ -165,14 +181,22 @@ def _check_kind(c: Checker, parent: MarkedDict, node: MarkedDict, var: Variable,
     if var.secret and var.build_arg:
         c.at(node, "secret", path, "cannot be both secret and build_arg",
              "a secret reaches RUN --mount=type=secret, never a --build-arg")
-    if var.build_arg and (CREDENTIAL.search(var.name.upper())
-                          or CREDENTIAL.search(var.dockerfile_name.upper())):
-        c.at(parent, var.name, path, "looks like a credential but is a build argument",
-             "declare it 'secret: true' so it never lands in the image history")
     if var.build_arg and escape.refs(var.default):
         c.value_at(node, "default", f"{path}.default",
                    "a build argument's default is written into Dockerfile.multi and cannot "
                    "refer to Make variables", "give a literal default (append: adds the rest)")
+    if var.arg_default is not None:
+        _check_arg_default(c, node, var, path)
+
+
+def _check_arg_default(c: Checker, node: MarkedDict, var: Variable, path: str) -> None:
+    """The Dockerfile computes the default, so make must pass nothing unless it is set."""
+    source = next((k for k in VALUE_SOURCES if k in node and (k != "default" or var.default)),
+                  None)
+    if source:
+        c.at(node, source, path, f"has both '{source}' and 'arg_default'",
+             "make passes a value whenever it has one, over the Dockerfile's default; "
+             "keep one of them")
 
 
 def _redeclared_builtin(c: Checker, parent: MarkedDict, node: MarkedDict, var: Variable,
@@ -258,4 +282,41 @@ def validate_variables(c: Checker, root: MarkedDict, project: Project,
     if node is not None:
         _check_references(c, node, nodes, result)
         _check_unique(c, node, result)
+        _check_arg_defaults(c, nodes, result, project.escape_char)
+        if not project.skips_check(SECRETS_CHECK):
+            _check_credentials(c, node, result)
     return result
+
+
+def _check_credentials(c: Checker, parent: MarkedDict, variables: tuple[Variable, ...]) -> None:
+    for var in variables:
+        if var.build_arg and not var.secret and (CREDENTIAL.search(var.name)
+                                                 or CREDENTIAL.search(var.dockerfile_name)):
+            c.at(parent, var.name, f"variables.{var.name}",
+                 "looks like a credential but is a build argument",
+                 "build arguments stay in the image history; declare it 'secret: true' and "
+                 "mount it (RUN --mount=type=secret) instead", severity=WARNING)
+
+
+def _check_arg_defaults(c: Checker, nodes: dict[str, MarkedDict],
+                        variables: tuple[Variable, ...], escape_char: str) -> None:
+    """BuildKit expands a global ARG's default with the ARGs above it (and its automatic
+    platform arguments); any other name is empty there."""
+    above: set[str] = set()
+    for var in (v for v in variables if v.build_arg):
+        node = nodes.get(var.name)
+        if var.arg_default and node is not None:
+            try:
+                found = references(var.arg_default, escape_char)
+            except ExpansionError as exc:
+                c.value_at(node, "arg_default", f"variables.{var.name}.arg_default",
+                           f"is not a valid Dockerfile value: {exc}", "BuildKit cannot expand it")
+                found = ()
+            for ref in found:
+                if ref not in above and ref not in AUTOMATIC_ARGS:
+                    c.value_at(node, "arg_default", f"variables.{var.name}.arg_default",
+                               f"refers to ${{{ref}}}, but no build argument above it is "
+                               f"{ref}, so BuildKit reads it as empty",
+                               f"declare {ref} (with 'build_arg: true') above {var.name}",
+                               severity=WARNING)
+        above.add(var.dockerfile_name)

@@ -260,12 +260,14 @@ def makefile_view(plan: Plan) -> MakefileView:
 class GlobalArgView:
     name: str
     default: str  # the literal text; empty: `ARG NAME` without a default
+    verbatim: str | None = None  # a default in Dockerfile syntax (arg_default), written as is
 
 
 @dataclass(frozen=True)
 class StageView:
     name: str
     base: str                # the FROM image: a stage, an image or ${ARG}
+    platform: str | None     # FROM --platform=..., Dockerfile syntax
     help: str
     args: tuple[str, ...]    # ARG lines right after FROM
     steps: str               # the stage's Dockerfile text, verbatim
@@ -277,23 +279,35 @@ class DockerfileView(View):
 
     source: str
     output: str
-    syntax: str | None
+    syntax: str | None       # the parser directives, written in this order
+    escape: str | None
+    check: str | None
+    escape_char: str         # the escape character mkgen's own text uses
     global_args: tuple[GlobalArgView, ...]
-    stages: tuple[StageView, ...]  # in dependency order
+    stages: tuple[StageView, ...]  # declaration order, stages moved above their users
+
+
+def _global_arg(var: Variable, from_args: dict[str, str]) -> GlobalArgView:
+    name = var.dockerfile_name
+    if name in from_args:
+        return GlobalArgView(name, from_args[name])
+    if var.arg_default is not None:
+        return GlobalArgView(name, "", var.arg_default)
+    return GlobalArgView(name, "" if var.from_command_or_file else escape.literal(var.default))
 
 
 def dockerfile_view(config: Config) -> DockerfileView:
+    project = config.project
     from_args = {s.from_arg: s.base for s in config.stages if s.from_arg}
-    global_args = tuple(
-        GlobalArgView(v.dockerfile_name, from_args.get(
-            v.dockerfile_name, escape.literal(v.default) if not v.from_command_or_file else ""))
-        for v in config.build_args)
     stages = tuple(
         StageView(name=s.name, base=f"${{{s.from_arg}}}" if s.from_arg else s.base,
-                  help=s.help, args=s.args, steps="\n".join(x.rstrip("\n") for x in s.steps))
-        for s in stage_graph.stage_order(config.stages))
-    return DockerfileView(source=config.source.name, output=config.project.output,
-                          syntax=config.project.syntax, global_args=global_args,
+                  platform=s.platform, help=s.help, args=s.args,
+                  steps="\n".join(x.rstrip("\n") for x in s.steps))
+        for s in stage_graph.stage_order(config.stages, project.escape_char))
+    return DockerfileView(source=config.source.name, output=project.output,
+                          syntax=project.syntax, escape=project.escape, check=project.check,
+                          escape_char=project.escape_char,
+                          global_args=tuple(_global_arg(v, from_args) for v in config.build_args),
                           stages=stages)
 
 

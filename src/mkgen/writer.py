@@ -114,6 +114,23 @@ def _journal_names(journal: Path) -> list[str]:
     return lines[1:]
 
 
+def not_ours(paths: list[Path]) -> list[Path]:
+    """The files among `paths` that exist and that mkgen did not generate: what a render
+    would refuse to replace (and --force would destroy)."""
+    found = []
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            continue
+        except (OSError, UnicodeDecodeError):
+            found.append(path)
+            continue
+        if not _is_ours(text):
+            found.append(path)
+    return found
+
+
 def stale(out_dir: Path, outputs: list[Output]) -> list[str]:
     """Unified diffs (disk -> rendered) of every output that differs; empty when fresh.
     An interrupted render found here is finished (or dropped) first."""

@@ -1,16 +1,17 @@
-"""Both readings of one Dockerfile, side by side: mkgen.dockerfile_syntax and BuildKit's own Go
+"""Both readings of one Dockerfile, side by side: mkgen.dockerfile_parser and BuildKit's own Go
 parser (the `dockerfile` package, BuildKit v0.12.5's parser compiled for Python).
 
 The package wraps BuildKit's *parser* only. The few checks BuildKit's instruction layer makes
 before it builds anything (frontend/dockerfile/instructions/parse.go: unknown instruction, the
-shape of FROM and of its stage name, ONBUILD triggers) are restated in `instruction_error` on the
-package's output, so that "BuildKit rejects it" means what `docker build` means.
+shape of FROM and of its stage name, ONBUILD triggers, instructions before the first FROM) are
+restated in `buildkit_error` on the package's output, so that "BuildKit rejects it" means what
+`docker build` means.
 """
 from __future__ import annotations
 
 import re
 
-from mkgen import dockerfile_syntax as ds
+from mkgen import dockerfile_parser as dp
 
 try:
     import dockerfile
@@ -35,10 +36,10 @@ def buildkit_view(text: str) -> list[View]:
 
 def our_view(text: str) -> list[View]:
     """mkgen's parse in the same shape; DockerfileSyntaxError propagates."""
-    return [_view(ins) for ins in ds.parse(text).instructions]
+    return [_view(ins) for ins in dp.parse(text).instructions]
 
 
-def _view(ins: ds.Instruction) -> View:
+def _view(ins: dp.Instruction) -> View:
     if ins.keyword == "ONBUILD":
         # The package reports ONBUILD's own flags but its trigger's words and exec form, and
         # it never shows an ONBUILD trigger's heredocs (it reads them from the trigger node,
@@ -61,7 +62,15 @@ def buildkit_error(text: str) -> str | None:
         views = buildkit_view(text)
     except dockerfile.GoParseError as exc:
         return str(exc)
-    return next((e for e in map(instruction_error, views) if e), None)
+    seen_from = False
+    for view in views:
+        error = instruction_error(view)
+        if error is None and not seen_from and view[0] not in ("ARG", "FROM"):
+            error = "no build stage in current context"  # instructions.Parse, CurrentStage
+        if error:
+            return error
+        seen_from = seen_from or view[0] == "FROM"
+    return None
 
 
 def instruction_error(view: View) -> str | None:
@@ -87,7 +96,7 @@ def instruction_error(view: View) -> str | None:
 
 def our_error(text: str) -> str | None:
     try:
-        ds.parse(text)
-    except ds.DockerfileSyntaxError as exc:
+        dp.parse(text)
+    except dp.DockerfileSyntaxError as exc:
         return exc.message
     return None

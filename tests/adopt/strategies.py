@@ -1,9 +1,9 @@
 """Hypothesis strategies that assemble random multi-stage Dockerfiles from the features real
 projects use: parser directives (the backtick escape too), global and stage ARG chains with
 empty and missing defaults, `FROM --platform=...`, named (mixed-case) and unnamed stages, stage
-references by name in another case and by index, secret/cache/bind mounts, heredocs (several
-per instruction, `<<-`, quoted delimiters, bodies with near-miss terminators) and continuation
-lines holding blank and comment lines.
+references by name in another case (COPY, mounts) and by index, secret/cache/bind mounts,
+heredocs (several per instruction, `<<-`, quoted delimiters, bodies with near-miss
+terminators) and continuation lines holding blank and comment lines.
 
 Each example also says what it put where (stage names, heredocs), so a test can check
 the parse against the generator as well as against BuildKit. The generator stays inside what
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 IMAGES = ["alpine:3.20", "debian:bookworm-slim", "golang:1.23", "nvidia/cuda:12.4.1-base",
           "ghcr.io/org/tool@sha256:" + "a" * 64, "scratch"]
 PLATFORMS = ["$BUILDPLATFORM", "${BUILDPLATFORM}", "${TARGETPLATFORM:-linux/amd64}",
-             "linux/arm64", "$PLATFORM"]
+             "linux/arm64"]
 AUTOMATIC = ["TARGETOS", "TARGETARCH", "TARGETPLATFORM", "BUILDPLATFORM", "TARGETVARIANT"]
 
 names = st.from_regex(r"[a-z][a-z0-9]{0,5}", fullmatch=True)
@@ -79,13 +79,17 @@ def continued(draw: st.DrawFn, out: Generated, words: list[str]) -> str:
 
 
 @st.composite
-def arg_line(draw: st.DrawFn, known: list[str]) -> str:
+def arg_line(draw: st.DrawFn, known: list[str], unique: bool = False) -> str:
+    """An ARG line; `unique`: each name new (global ARGs, which mkgen writes once each)."""
     decls = []
     for _ in range(draw(st.integers(1, 3))):
-        name = draw(arg_names)
-        default = draw(st.sampled_from(["none", "empty", "plain", "quoted", "chain"]))
+        name = draw(arg_names.filter(lambda n: not unique or n not in known))
+        default = draw(st.sampled_from(["none", "empty", "plain", "quoted", "chain", "escapes"]))
         if default == "chain" and known:
             decls.append(f"{name}={draw(plain_words)}-${{{draw(st.sampled_from(known))}}}")
+        elif default == "escapes":  # a Windows path, an escaped `$`, a backtick
+            decls.append(draw(st.sampled_from([f"{name}=C:\\{draw(plain_words)}",
+                                               f"{name}=\\$HOME", f'{name}="a`b \\"c\\""'])))
         elif default == "plain":
             decls.append(f"{name}={draw(plain_words)}")
         elif default == "quoted":
@@ -100,11 +104,12 @@ def arg_line(draw: st.DrawFn, known: list[str]) -> str:
 def from_line(draw: st.DrawFn, out: Generated, globals_: list[str]) -> list[str]:
     words = ["FROM"]
     if draw(st.booleans()):
-        words.append(f"--platform={draw(st.sampled_from(PLATFORMS))}")
-    choices = [*IMAGES, *(f"${{{g}}}" for g in globals_)]
+        words.append(f"--platform={draw(st.sampled_from(PLATFORMS + _refs(globals_)))}")
+    choices = [*IMAGES, *_refs(globals_)]
     named = [n for n in out.stages if n]
     if named and draw(st.booleans()):
-        words.append(mixed_case(draw, draw(st.sampled_from(named)).lower()))
+        # A FROM finds a stage by its lower-case name only (COPY --from in any case).
+        words.append(draw(st.sampled_from(named)).lower())
     else:
         words.append(draw(st.sampled_from(choices)))
     name = None
@@ -113,6 +118,10 @@ def from_line(draw: st.DrawFn, out: Generated, globals_: list[str]) -> list[str]
         words += [draw(st.sampled_from(["AS", "as", "As"])), name]
     out.stages.append(name)
     return words
+
+
+def _refs(globals_: list[str]) -> list[str]:
+    return [f"${{{g}}}" for g in globals_]
 
 
 def _lower(name: str | None) -> str | None:
@@ -215,7 +224,7 @@ def dockerfiles(draw: st.DrawFn) -> Generated:
     draw(directives(out))
     globals_: list[str] = []
     for _ in range(draw(st.integers(0, 3))):
-        out.lines.append(draw(arg_line(globals_)) + "\n")
+        out.lines.append(draw(arg_line(globals_, unique=True)) + "\n")
     if draw(st.booleans()):
         out.lines.append("\n# stages\n")
     for _ in range(draw(st.integers(1, 4))):

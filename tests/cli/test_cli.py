@@ -77,9 +77,9 @@ def test_bad_input_exits_2_with_file_line_and_no_traceback(project: Path) -> Non
     (project / "stages.yaml").write_text(SMALL.replace("from: debian:12", "from: debain 12"))
     code, out, err = invoke("render", "-c", str(project / "stages.yaml"))
     assert code == 2
-    assert err == (f"{project / 'stages.yaml'}:5:11: stages.app.from: 'debain 12' is neither a "
-                   "stage nor a valid image reference (hint: an image such as debian:12 or a "
-                   "stage)\n")
+    assert err == (f"{project / 'stages.yaml'}:5:11: stages.app.from: 'debain 12' is more than "
+                   "one word (hint: name one image or stage; mkgen writes the 'AS name' "
+                   "itself)\n")
     assert not (project / "docker").exists()
 
 

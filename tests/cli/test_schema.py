@@ -49,6 +49,8 @@ project:
   source_mount: /src
   dockerfile: Dockerfile.all
   syntax: docker/dockerfile:1
+  escape: "`"
+  check: error=true
 builtins:
   PLATFORM: BUILD_PLATFORM
 variables:
@@ -57,6 +59,7 @@ variables:
   VERSION: {file: [version.txt, VERSION], key: VERSION, env: true}
   LEVEL: {default: "2", build_arg: true, append: [$(MODE)]}
   CUDA_VERSION: {arg: CUDA_VER}
+  CUDA_IMAGE: {arg_default: "nvidia/cuda:${CUDA_VER}"}
   MODE: {select: LEVEL, cases: {"1": fast, "2%": slow}, default: none}
   NPM_TOKEN: {secret: true}
   CLONE_TOKEN: {secret_id: clone_token}
@@ -76,6 +79,7 @@ stages:
   app:
     from: base
     from_arg: LEVEL
+    platform: $BUILDPLATFORM
 targets:
   multi:
     stage: base

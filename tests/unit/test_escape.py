@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mkgen import escape
 from mkgen.cli import cli
@@ -70,6 +72,25 @@ def test_help_and_comment_texts_never_end_in_a_line_continuation() -> None:
 
 def test_dockerfile_arg_default_escapes_quote_dollar_and_backslash() -> None:
     assert escape.dockerfile_arg_default('a"$\\') == '"a\\"\\$\\\\"'
+    assert escape.dockerfile_arg_default('a"$`\\', "`") == '"a`"`$``\\"'
+
+
+@pytest.mark.parametrize("text", ["1.22", "nvcr.io/nvidia/pytorch", "a@sha256:00", "-O2",
+                                  "linux/arm64,linux/amd64", "a=b"])
+def test_dockerfile_arg_default_leaves_a_plain_word_as_it_is(text: str) -> None:
+    assert escape.dockerfile_arg_default(text) == text
+
+
+@given(st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\n\r"),
+               min_size=1), st.sampled_from(["\\", "`"]))
+def test_dockerfile_arg_default_reads_back_as_the_text(text: str, escape_char: str) -> None:
+    from mkgen.dockerfile_instructions import arg_declarations
+    from mkgen.dockerfile_parser import parse
+
+    directive = "" if escape_char == "\\" else "# escape=`\n"
+    quoted = escape.dockerfile_arg_default(text, escape_char)
+    [decl] = arg_declarations(parse(f"{directive}ARG X={quoted}\nFROM a\n").instructions[0])
+    assert decl.value({}, escape_char) == text
 
 
 @pytest.mark.parametrize("function", [escape.make_literal, escape.make_value,

@@ -4,7 +4,15 @@ from __future__ import annotations
 import pytest
 
 from mkgen.model import Stage
-from mkgen.stage_graph import CycleError, Edge, edges, parents, stage_order
+from mkgen.stage_graph import (
+    CycleError,
+    Edge,
+    edges,
+    late_edges,
+    parents,
+    stage_order,
+    step_references,
+)
 
 
 def stage(name: str, base: str = "debian:12", *steps: str) -> Stage:
@@ -43,3 +51,31 @@ def test_a_cycle_is_reported_with_its_path() -> None:
     with pytest.raises(CycleError) as info:
         stage_order(stages)
     assert info.value.cycle == ["a", "c", "b", "a"]
+
+
+def test_copy_and_mount_find_stages_in_any_case_and_copy_by_number_above() -> None:
+    stages = (stage("builder"), stage("tools"),
+              stage("app", "debian:12", "COPY --from=Builder /a /a\nCOPY --from=1 /t /t\n"
+                    "COPY --from=2 /self /self\nCOPY --from=7 /none /none",
+                    "RUN --mount=type=bind,from=TOOLS,target=/t --mount=from=0,target=/z x"))
+    assert edges(stages) == [Edge("builder", "app", "copy"), Edge("tools", "app", "copy"),
+                             Edge("tools", "app", "mount")]
+
+
+def test_from_finds_a_stage_by_its_exact_name_only() -> None:
+    assert edges((stage("builder"), stage("app", "Builder"))) == []
+
+
+def test_a_stage_declared_after_a_stage_that_needs_it_is_moved_up() -> None:
+    stages = (stage("app", "debian:12", "COPY --from=assets /a /a"), stage("assets"),
+              stage("last"))
+    assert late_edges(stages) == [Edge("assets", "app", "copy")]
+    assert names(stage_order(stages)) == ["assets", "app", "last"]
+    assert late_edges(stage_order(stages)) == []
+
+
+def test_heredoc_bodies_and_the_backtick_escape() -> None:
+    body = "RUN <<EOF\nCOPY --from=tools /x /x\nEOF\nCOPY --from=tools `\n    /y /y"
+    stages = (stage("tools"), stage("app", "debian:12", body))
+    assert edges(stages, "`") == [Edge("tools", "app", "copy")]
+    assert step_references(stages[1], "`") == [("tools", "copy")]

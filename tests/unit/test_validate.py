@@ -149,3 +149,24 @@ def test_aliases_of_tagged_scalars_count_too() -> None:
     with pytest.raises(ConfigError, match=r"^s\.yaml:1:4: a\[1999\]: with the alias \*l "
                                           r"\(1,001 characters\)"):
         load_text(text, "s.yaml")
+
+
+WARNED = SMALL.replace("stages:", "variables:\n  API_TOKEN:\n    build_arg: true\nstages:") + \
+    "    args: [API_TOKEN]\n"
+
+
+def test_warnings_do_not_stop_validation_and_read_like_errors() -> None:
+    config = validate(load_text(WARNED, "s.yaml"), Path("s.yaml"))
+    assert [str(w) for w in config.warnings] == [
+        "s.yaml:4:3: warning: variables.API_TOKEN: looks like a credential but is a build "
+        "argument (hint: build arguments stay in the image history; declare it 'secret: true' "
+        "and mount it (RUN --mount=type=secret) instead)"]
+
+
+def test_errors_are_reported_with_the_warnings_found_beside_them() -> None:
+    assert problems(WARNED + "    actions: [bake]\n") == [
+        "s.yaml:4:3: warning: variables.API_TOKEN: looks like a credential but is a build "
+        "argument (hint: build arguments stay in the image history; declare it 'secret: true' "
+        "and mount it (RUN --mount=type=secret) instead)",
+        "s.yaml:10:15: stages.app.actions: unknown action 'bake' (hint: actions: build, push, "
+        "run, pull, user)"]

@@ -24,19 +24,22 @@ def _source(var: Variable) -> dict[str, str]:
                 **({} if var.no_match_is_error else {"default": var.default})}
     if kind in ("secret", "computed"):
         return {"source": kind}
+    if var.arg_default is not None:
+        return {"source": kind, "default": var.default, "arg_default": var.arg_default}
     return {"source": kind, "default": var.default}
 
 
 def as_data(plan: Plan) -> dict[str, object]:
     config = plan.config
-    parents = stage_graph.parents(config.stages)
+    parents = stage_graph.parents(config.stages, config.project.escape_char)
     by_stage = stage_graph.family_stages(config)
     return {
         "stages": [{
-            "name": s.name, "from": s.base, "from_arg": s.from_arg, "parents": parents[s.name],
+            "name": s.name, "from": s.base, "from_arg": s.from_arg, "platform": s.platform,
+            "parents": parents[s.name],
             "help": s.help, "families": by_stage[s.name],
             "targets": [t.name for t in plan.targets if t.family is None and t.stage == s.name],
-        } for s in stage_graph.stage_order(config.stages)],
+        } for s in stage_graph.stage_order(config.stages, config.project.escape_char)],
         "families": [{
             "name": f.name, "stage": f.stage, "help": f.help,
             "targets": [t.name for t in plan.targets if t.family == f.name],
@@ -56,8 +59,8 @@ def as_data(plan: Plan) -> dict[str, object]:
 
 def _text(plan: Plan) -> list[str]:
     config = plan.config
-    parents = stage_graph.parents(config.stages)
-    order = stage_graph.stage_order(config.stages)
+    parents = stage_graph.parents(config.stages, config.project.escape_char)
+    order = stage_graph.stage_order(config.stages, config.project.escape_char)
     width = max(len(s.name) for s in order)
     out = ["Stages (build order):"]
     for s in order:

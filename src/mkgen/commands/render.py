@@ -6,11 +6,13 @@ from pathlib import Path
 import click
 
 from mkgen import api
+from mkgen.commands import echo_warnings
 
 
 def render(config_path: Path, force: bool = False) -> int:
     """Render and write every output of `config_path`; 0 on success."""
     config = api.load_config(config_path)
+    echo_warnings(config.warnings)
     changed = api.write(config, api.render(config), force=force)
     for path in changed:
         click.echo(f"wrote {path}")
@@ -22,6 +24,7 @@ def render(config_path: Path, force: bool = False) -> int:
 def check(config_path: Path) -> int:
     """1 with a unified diff when the rendered files on disk are stale, 0 when fresh."""
     config = api.load_config(config_path)
+    echo_warnings(config.warnings)
     diffs = api.stale(config, api.render(config))
     if not diffs:
         click.echo(f"{config.output_dir}: fresh")

@@ -1,6 +1,6 @@
 # Shape: a model server (KServe-style Python runtime) whose stage names are written in mixed
-# case: `AS Builder` is used as `builder`, `FROM BUILDER` and `--from=Builder`; the test stage
-# copies from stage 1 by index.
+# case: `AS Builder` is used as `--from=builder` and `--from=Builder` (BuildKit matches those in
+# any case; a FROM only by the lower-case name); the test stage copies from stage 1 by index.
 # Covers: 4, 7
 ARG PYTHON_VERSION=3.11
 ARG BASE_IMAGE=python:${PYTHON_VERSION}-slim-bookworm
@@ -22,7 +22,7 @@ COPY model_server model_server
 USER 1000
 ENTRYPOINT ["python", "-m", "model_server"]
 
-FROM BUILDER AS unit-test
+FROM builder AS unit-test
 COPY --from=1 /home/kserve /home/kserve
 COPY --from=Builder /kserve/kserve/test /tests
 RUN poetry run pytest -q /tests

@@ -10,7 +10,8 @@ import os
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from mkgen import dockerfile_syntax as ds
+from mkgen.dockerfile_instructions import from_clause
+from mkgen.dockerfile_parser import parse
 from tests.adopt import crosscheck
 from tests.adopt.strategies import Generated, dockerfiles
 
@@ -32,8 +33,8 @@ def test_agrees_with_buildkit(generated: Generated) -> None:
 @fast
 @given(dockerfiles())
 def test_gives_back_what_was_generated(generated: Generated) -> None:
-    df = ds.parse(generated.text)
-    froms = [ds.from_clause(i) for i in df.instructions if i.keyword == "FROM"]
+    df = parse(generated.text)
+    froms = [from_clause(i) for i in df.instructions if i.keyword == "FROM"]
     assert [f.name for f in froms] == generated.stages
     assert [(h.name, h.strip_tabs, h.quoted, h.body) for i in df.instructions
             for h in i.heredocs] == generated.heredocs
