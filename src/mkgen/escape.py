@@ -93,6 +93,9 @@ def make_value(text: str) -> str:
     return out
 
 
+_ARG_CHARS = {",": "$(mkgen_comma)", "(": "$(mkgen_lparen)", ")": "$(mkgen_rparen)"}
+
+
 def make_arg(text: str) -> str:
     """A stages.yaml value as an argument of a Make function (`$(if c,ARG,ARG)`), refs kept:
     as make_value, and `,`, `(`, `)` become references that expand to them, so they can
@@ -102,10 +105,7 @@ def make_arg(text: str) -> str:
         if isinstance(part, Ref):
             out.append(f"$({part.name})")
         else:
-            literal = make_literal(part)
-            for char, name in ((",", "comma"), ("(", "lparen"), (")", "rparen")):
-                literal = literal.replace(char, f"$(mkgen_{name})")
-            out.append(literal)
+            out.append(re.sub(r"[,()]", lambda m: _ARG_CHARS[m.group()], make_literal(part)))
     return "".join(out)
 
 

@@ -5,6 +5,7 @@ compute is handed to make as a visible placeholder, so make starts no process (n
 git, no docker)."""
 from __future__ import annotations
 
+import dataclasses
 import grp
 import os
 import pwd
@@ -148,7 +149,10 @@ def _make_message(stderr: str) -> str:
 def _run_make(plan: Plan, argv: list[str]) -> tuple[dict[str, str], list[str]]:
     """make's view: every value as it expands for the target, and the commands it prints."""
     config = plan.config
-    makefile = next(o.text for o in render_all(config, plan) if o.name == MAKEFILE)
+    # The `makefile:` snippet is plain make, unchecked: it is left out, so that explain runs
+    # nothing of it (a `$(shell ...)` there would run while make reads the file).
+    without_snippet = dataclasses.replace(config, makefile_snippet="")
+    makefile = next(o.text for o in render_all(without_snippet) if o.name == MAKEFILE)
     cwd = config.output_dir if config.output_dir.is_dir() else config.root
     secrets = {v.name for v in config.secrets}
     env = {k: v for k, v in os.environ.items()

@@ -29,8 +29,9 @@ def _template_search(config: Config) -> list:
 
 
 def render_all(config: Config, plan: Plan | None = None) -> list[Output]:
-    """Every output file's text, in a fixed order."""
+    """Every output file's text, in a fixed order; `plan` is `config`'s, when known."""
     plan = plan or make_plan(config)
+    assert plan.config is config, "the plan of another configuration"
     env = templating.environment(_template_search(config))
     return [
         Output(MAKEFILE, templating.render(env, "Makefile.j2", makefile_view(plan).names())),

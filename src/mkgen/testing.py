@@ -89,7 +89,7 @@ def make_checkout(root: Path, files: Path | None, docker_dir: Path,
     root.mkdir(parents=True, exist_ok=True)
     if files is not None:
         shutil.copytree(files, root, dirs_exist_ok=True)
-    shutil.copytree(docker_dir, root / "docker")
+    shutil.copytree(docker_dir, root / "docker", dirs_exist_ok=True)
     subprocess.run(["git", "init", "-q", "-b", branch, str(root)], check=True)
     subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
     subprocess.run([*GIT, "-C", str(root), "commit", "-qm", "init"], check=True)

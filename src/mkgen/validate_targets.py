@@ -45,12 +45,12 @@ def _family(c: Checker, parent: MarkedDict, name: str, names: set[str],
     c.known_keys(node, FAMILY, path)
     stage = _stage_of(c, node, path, stage_names)
     platforms = _platforms(c, node, path)
+    push_by_build = c.flag(node, FAMILY["push_by_build"], f"{path}.push_by_build")
     # Any action is known, so that a manifest without platforms gets its own message.
     actions = action_list(c, node, FAMILY["actions"], path,
-                          ALL_ACTIONS if platforms else ACTIONS)
+                          ALL_ACTIONS if platforms and not push_by_build else ACTIONS)
     if MANIFEST_ACTION in actions and not platforms:
         c.at(node, "actions", f"{path}.actions", "the manifest action needs 'platforms'")
-    push_by_build = c.flag(node, FAMILY["push_by_build"], f"{path}.push_by_build")
     if push_by_build and MANIFEST_ACTION in actions:
         c.at(node, "push_by_build", f"{path}.push_by_build",
              "a family pushed by its build publishes one index: it has no manifest action",

@@ -139,3 +139,26 @@ def test_explain_starts_no_process_but_make(tree: Tree) -> None:
     assert tree.calls() == []
     assert f"{tree.root}/jenkins/L0_MergeRequest.groovy" not in result.stdout  # it was read
     assert "urm.nvidia.com/sw-tensorrt-docker/tensorrt-llm:pytorch" in result.stdout
+
+
+def test_a_recipe_and_an_alias_are_explained_too(tree: Tree) -> None:
+    config = _flagship_tree(tree)
+    code, out, err = invoke("explain", "-c", str(config), "bolt_overlay", "BOLT_BASE_IMAGE=b:1")
+    assert (code, err) == (0, "")
+    assert out.startswith("bolt_overlay: Build docker/Dockerfile.bolt on BOLT_BASE_IMAGE as "
+                          "BOLT_OUTPUT_IMAGE; BOLT_PUSH=1 pushes it. (recipe)\n")
+    assert "  BOLT_OUTPUT_IMAGE                   b:1-bolt  [default]" in out.splitlines()
+    assert f"--tag 'b:1-bolt' '{tree.root}'" in commands(out)
+    code, out, _ = invoke("explain", "-c", str(config), "run")
+    assert out.splitlines()[0] == ("run: Run the devel image in a new container. (alias of "
+                                   "devel_run, stage devel)")
+    assert "  CUDA_ARCHS                          (empty)  [select on PLATFORM]" in \
+        invoke("explain", "-c", str(config), "release_build", "PLATFORM=amd64")[1].splitlines()
+
+
+def test_the_makefile_snippet_is_not_run_by_explain(small: Path) -> None:
+    text = small.read_text() + "makefile: |\n  $(shell touch PWNED)\n"
+    small.write_text(text)
+    code, _, err = invoke("explain", "-c", str(small), "app_build")
+    assert (code, err) == (0, "")
+    assert list(small.parent.rglob("PWNED")) == []

@@ -86,4 +86,6 @@ def test_the_flagship_targets_are_exactly_the_makefile_phony_targets(tmp_path: P
     db = subprocess.run(["make", "-pq", "-f", str(FLAGSHIP.parent / "docker" / "Makefile")],
                         cwd=tmp_path, capture_output=True, text=True).stdout
     phony = next(line for line in db.splitlines() if line.startswith(".PHONY:"))
-    assert sorted(t["name"] for t in listed["targets"]) == sorted(phony.split()[1:])
+    # mkgen's own helper targets (mkgen_requires_RECIPE) are phony but not listed.
+    assert sorted(t["name"] for t in listed["targets"]) == sorted(
+        t for t in phony.split()[1:] if not t.startswith("mkgen_"))

@@ -178,3 +178,8 @@ def test_without_a_value_no_secret_flag_is_passed(secret_tree: Tree) -> None:
     assert secret_tree.make("app_build").returncode == 0
     [argv] = secret_tree.calls()
     assert "--secret" not in argv
+
+
+def test_make_arg_keeps_commas_and_parentheses_out_of_the_function_call() -> None:
+    assert escape.make_arg("80,(89)") == "80$(mkgen_comma)$(mkgen_lparen)89$(mkgen_rparen)"
+    assert escape.make_arg("$(A),$$x #1") == "$(A)$(mkgen_comma)$$x \\#1"
