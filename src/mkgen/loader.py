@@ -6,6 +6,7 @@ the validator decides what a value means. Duplicate keys are an error, not last-
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -153,11 +154,23 @@ def load_text(text: str, file: str) -> Any:
 MAX_DEPTH = 200
 
 
+# A flow collection opened and closed on one line with no quote, comment or collection inside
+# (`args: [A, B]`, `IMAGE_TAG: {env: true}`). A pass removes the innermost ones, so at most
+# one level of any nesting chain: the number of passes stands in for every level removed.
+_FLAT_FLOW = re.compile(r"\[[^\[\]{}\"'#\n]*\]|\{[^\[\]{}\"'#\n]*\}")
+_FLAT_PASSES = 2
+
+
 def _depth_bound(text: str) -> int:
-    """An upper bound of the nesting depth, for free: a block level needs a wider indent or
-    another `- ` on its line, a flow level a `[` or `{`."""
+    """An upper bound of the nesting depth, cheaply: a block level needs a wider indent or
+    another `- ` on its line, a flow level a `[` or `{` (those of one-line collections are
+    counted by pass). Without the passes, a file with a thousand `args: [A]` lines would be
+    parsed twice, the first time only to learn that it is shallow."""
     widest = max((len(line) for line in text.split("\n")), default=0)
-    return widest + text.count("[") + text.count("{")
+    rest = text
+    for _ in range(_FLAT_PASSES):
+        rest = _FLAT_FLOW.sub("", rest)
+    return widest + rest.count("[") + rest.count("{") + _FLAT_PASSES
 
 
 def _too_nested(text: str) -> bool:

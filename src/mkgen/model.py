@@ -160,6 +160,7 @@ class Config:
     makefile_snippet: str = ""
     templates: str | None = None
     _by_name: dict[str, Variable] = field(default_factory=dict, compare=False, repr=False)
+    _stages_by_name: dict[str, Stage] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def root(self) -> Path:
@@ -180,7 +181,10 @@ class Config:
         return self._by_name.get(name)
 
     def stage(self, name: str) -> Stage | None:
-        return next((s for s in self.stages if s.name == name), None)
+        # An index, not a scan: every family looks its stage up (1000 stages, 100 families).
+        if not self._stages_by_name:
+            self._stages_by_name.update((s.name, s) for s in reversed(self.stages))
+        return self._stages_by_name.get(name)
 
     @property
     def build_args(self) -> tuple[Variable, ...]:
