@@ -107,6 +107,9 @@ TOP = Section("top", "A stages.yaml file.", (
         "one-off targets.", default=""),
     Key("templates", TEXT, "Folder of the project's own templates, searched before the "
         "built-in ones.", default_text="`templates` when that folder exists"),
+    Key("requires", TEXT, "The mkgen versions that may render this file, a PEP 440 "
+        "specifier (`\">=1.1,<2\"`, quoted); another version stops with exit 2 and writes "
+        "nothing.", default_text="any version"),
 ))
 
 PROJECT = Section("project", "The project: image name, output folder, build context, "

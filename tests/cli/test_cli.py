@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from mkgen import __version__
 from mkgen.cli import cli
 from tests.support import FLAGSHIP, REPO
 
@@ -101,3 +102,24 @@ def test_render_in_the_current_folder_by_default(project: Path,
 def test_usage_errors_exit_2() -> None:
     assert invoke("render", "--no-such-option")[0] == 2
     assert invoke("no-such-command")[0] == 2
+
+
+def test_requires_refuses_another_mkgen_alone_and_writes_nothing(project: Path) -> None:
+    # The unknown key would be the next problem: a file for a newer mkgen may use its keys,
+    # so the version is the one thing said.
+    (project / "stages.yaml").write_text('requires: ">=9,<10"\n' + SMALL.replace(
+        "  name: small\n", "  name: small\n  colour: blue\n"))
+    for command in ("render", "check", "validate"):
+        code, out, err = invoke(command, "-c", str(project / "stages.yaml"))
+        assert (code, out) == (2, "")
+        assert err == (f"{project / 'stages.yaml'}:1:11: requires: this is mkgen {__version__}; "
+                       "stages.yaml requires mkgen >=9,<10 (hint: install a mkgen version that "
+                       "matches, or change requires)\n")
+    assert sorted(p.name for p in project.iterdir()) == ["stages.yaml"]
+
+
+def test_requires_lets_a_matching_mkgen_render(project: Path) -> None:
+    major = __version__.split(".")[0]
+    (project / "stages.yaml").write_text(f'requires: "=={major}.*, !=0.1"\n' + SMALL)
+    assert invoke("render", "-c", str(project / "stages.yaml"))[0] == 0
+    assert (project / "docker" / "Makefile").exists()

@@ -107,6 +107,7 @@ aliases:
 makefile: |
   extra: ; @true
 templates: my-templates
+requires: ">=0.1"
 """
 
 
