@@ -5,10 +5,11 @@ its own (loader, validate, plan, render, writer); this is where they are chained
 """
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
-from mkgen import writer
-from mkgen.loader import load_file
+from mkgen import stamp, writer
+from mkgen.loader import load_text, read_file
 from mkgen.model import Config
 from mkgen.plan import Plan, make_plan
 from mkgen.render import Output, render_all
@@ -17,7 +18,11 @@ from mkgen.validate import validate
 
 def load_config(path: Path) -> Config:
     """Read and validate one stages.yaml; ConfigError lists every problem."""
-    return validate(load_file(path), path)
+    text, data = read_file(path)
+    config = validate(load_text(text, str(path)), path)
+    # The rendered files' stamps name the bytes read here, once: an edit saved while mkgen
+    # renders is never stamped as rendered.
+    return dataclasses.replace(config, source_digest=stamp.file_digest(data))
 
 
 def plan(config: Config) -> Plan:

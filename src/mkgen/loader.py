@@ -223,13 +223,20 @@ def _too_deep(file: str) -> ConfigError:
                                 "a configuration needs a handful of levels")])
 
 
-def load_file(path: Path) -> Any:
-    """Read and parse one YAML file; unreadable files are a ConfigError too."""
+def read_file(path: Path) -> tuple[str, bytes]:
+    """The text of one YAML file (line endings read as \\n) and the bytes it was read from;
+    unreadable files are a ConfigError too."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise ConfigError([Problem(str(path), 1, 1, "", "file not found",
                                    "run 'mkgen init' to start one, or pass --config")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([Problem(str(path), 1, 1, "", f"cannot read: {exc}", "")]) from None
-    return load_text(text, str(path))
+    return text.replace("\r\n", "\n").replace("\r", "\n"), data
+
+
+def load_file(path: Path) -> Any:
+    """Read and parse one YAML file; unreadable files are a ConfigError too."""
+    return load_text(read_file(path)[0], str(path))

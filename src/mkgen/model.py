@@ -159,6 +159,7 @@ class Config:
     renamed: Pairs = ()               # (built-in variable, its name in this project)
     makefile_snippet: str = ""
     templates: str | None = None
+    source_digest: str = ""           # of the stages.yaml bytes read: the stamps' inputs
     _by_name: dict[str, Variable] = field(default_factory=dict, compare=False, repr=False)
     _stages_by_name: dict[str, Stage] = field(default_factory=dict, compare=False, repr=False)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mkgen import escape, stage_graph
+from mkgen import escape, stage_graph, stamp
 from mkgen.builtin_variables import GROUP_ORDER
 from mkgen.keys import ALL_ACTIONS
 from mkgen.model import Config, Recipe, Variable
@@ -260,7 +260,7 @@ def makefile_view(plan: Plan) -> MakefileView:
 
 # ---- Dockerfile.multi and Dockerfile.user --------------------------------------------------
 
-USER_DOCKERFILE = "Dockerfile.user"
+USER_DOCKERFILE = stamp.USER_DOCKERFILE
 
 
 @dataclass(frozen=True)
