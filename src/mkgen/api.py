@@ -6,9 +6,10 @@ its own (loader, validate, plan, render, writer); this is where they are chained
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from pathlib import Path
 
-from mkgen import stamp, writer
+from mkgen import __version__, stamp, writer
 from mkgen.loader import load_text, read_file
 from mkgen.model import Config
 from mkgen.plan import Plan, make_plan
@@ -41,6 +42,31 @@ def write(config: Config, outputs: list[Output], force: bool = False) -> list[Pa
 def stale(config: Config, outputs: list[Output]) -> list[str]:
     """A unified diff per output that differs from the file on disk; empty when fresh."""
     return writer.stale(config.output_dir, outputs)
+
+
+@dataclass(frozen=True)
+class Stale:
+    """How the rendered files on disk differ from what this mkgen renders now."""
+
+    diffs: tuple[str, ...]          # a unified diff (disk -> rendered) per stale file
+    stamps_only: bool               # each stale file differs in its stamp line alone
+    rendered_by: tuple[str, ...]    # other mkgen versions named by the stale files' stamps
+
+
+def staleness(config: Config, outputs: list[Output]) -> Stale:
+    """The stale files' diffs, and whether only their stamps differ: another mkgen rendered
+    them, or an input changed (a comment in stages.yaml) that changes no rendered line."""
+    diffs = tuple(writer.stale(config.output_dir, outputs))
+    if not diffs:
+        return Stale((), False, ())
+    stale_files = [(out.text, text) for out, text
+                   in zip(outputs, writer.on_disk(config.output_dir, outputs), strict=True)
+                   if text != out.text]
+    stamps_only = all(text is not None and stamp.unstamped(text) == stamp.unstamped(rendered)
+                      for rendered, text in stale_files)
+    versions = {stamp.stamp_version(text) for _, text in stale_files if text is not None}
+    return Stale(diffs, stamps_only, tuple(sorted(v for v in versions
+                                                  if v and v != __version__)))
 
 
 def create_config(path: Path, text: str) -> None:

@@ -33,6 +33,11 @@ def _read(path: Path) -> str | None:
         raise WriteError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
+def on_disk(out_dir: Path, outputs: list[Output]) -> list[str | None]:
+    """The text of each output's file as it is now (None: there is none)."""
+    return [_read(out_dir / out.name) for out in outputs]
+
+
 def stale(out_dir: Path, outputs: list[Output]) -> list[str]:
     """Unified diffs (disk -> rendered) of every output that differs; empty when fresh."""
     diffs = []

@@ -123,3 +123,33 @@ def test_requires_lets_a_matching_mkgen_render(project: Path) -> None:
     (project / "stages.yaml").write_text(f'requires: "=={major}.*, !=0.1"\n' + SMALL)
     assert invoke("render", "-c", str(project / "stages.yaml"))[0] == 0
     assert (project / "docker" / "Makefile").exists()
+
+
+def test_a_version_only_difference_is_one_line_and_stale(project: Path) -> None:
+    """check passes exactly when render writes nothing: another mkgen's stamps are stale."""
+    cfg = str(project / "stages.yaml")
+    invoke("render", "-c", cfg)
+    for path in (project / "docker").iterdir():
+        path.write_text(path.read_text().replace(f"# mkgen {__version__};", "# mkgen 0.9;", 1))
+    assert invoke("check", "-c", cfg) == (1, "", (
+        f"mkgen: {project / 'docker'}: rendered by mkgen 0.9, this is mkgen {__version__}, and "
+        "nothing else differs: run 'mkgen render' and commit the result (requires: in "
+        "stages.yaml pins one version for everyone).\n"))
+    makefile = project / "docker" / "Makefile"
+    makefile.write_text(makefile.read_text().replace("IMAGE_TAG      = latest", "IMAGE_TAG = x"))
+    code, out, err = invoke("check", "-c", cfg)
+    assert code == 1 and "-IMAGE_TAG = x\n" in out
+    assert err == (f"{project / 'docker'} is stale: run 'mkgen render' and commit the result.\n"
+                   f"mkgen: {project / 'docker'} was rendered by mkgen 0.9, this is mkgen "
+                   f"{__version__}.\n")
+
+
+def test_a_stamp_only_difference_is_one_line_and_stale(project: Path) -> None:
+    cfg = str(project / "stages.yaml")
+    invoke("render", "-c", cfg)
+    (project / "stages.yaml").write_text(SMALL + "# a comment changes no rendered line\n")
+    assert invoke("check", "-c", cfg) == (1, "", (
+        f"mkgen: {project / 'docker'}: only the stamps differ (an input changed, no rendered "
+        "line did): run 'mkgen render' and commit the result.\n"))
+    assert invoke("render", "-c", cfg)[0] == 0
+    assert invoke("check", "-c", cfg) == (0, f"{project / 'docker'}: fresh\n", "")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from mkgen import api
+from mkgen import __version__, api
 
 
 def render(config_path: Path, force: bool = False) -> int:
@@ -20,14 +20,31 @@ def render(config_path: Path, force: bool = False) -> int:
 
 
 def check(config_path: Path) -> int:
-    """1 with a unified diff when the rendered files on disk are stale, 0 when fresh."""
+    """1 with a unified diff when the rendered files on disk are stale, 0 when fresh.
+
+    When the files differ in their stamps alone, one line says why instead of a diff: they
+    were rendered by another mkgen, or an input changed that changes no rendered line. That
+    is stale too (render would rewrite them), so that check passes exactly when render
+    writes nothing."""
     config = api.load_config(config_path)
-    diffs = api.stale(config, api.render(config))
-    if not diffs:
-        click.echo(f"{config.output_dir}: fresh")
+    found = api.staleness(config, api.render(config))
+    out = config.output_dir
+    if not found.diffs:
+        click.echo(f"{out}: fresh")
         return 0
-    for diff in diffs:
+    other = f"mkgen {', '.join(found.rendered_by)}" if found.rendered_by else ""
+    if found.stamps_only:
+        why = (f"rendered by {other}, this is mkgen {__version__}, and nothing else differs: "
+               "run 'mkgen render' and commit the result (requires: in stages.yaml pins one "
+               "version for everyone)" if other else
+               "only the stamps differ (an input changed, no rendered line did): run 'mkgen "
+               "render' and commit the result")
+        click.echo(f"mkgen: {out}: {why}.", err=True)
+        return 1
+    for diff in found.diffs:
         click.echo(diff, nl=not diff.endswith("\n"))
-    click.echo(f"{config.output_dir} is stale: run 'mkgen render' and commit the result.",
-               err=True)
+    click.echo(f"{out} is stale: run 'mkgen render' and commit the result.", err=True)
+    if other:
+        click.echo(f"mkgen: {out} was rendered by {other}, this is mkgen {__version__}.",
+                   err=True)
     return 1
