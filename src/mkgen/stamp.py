@@ -47,11 +47,15 @@ def output_names(dockerfile: str) -> tuple[str, ...]:
 
 def builtin_templates() -> str:
     """The default templates: inside the installed package, or the repository's templates/."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    packaged = os.path.join(here, "templates")
-    if os.path.isdir(packaged):
-        return packaged
-    return os.path.join(os.path.dirname(os.path.dirname(here)), "templates")
+    if not _BUILTIN:  # every template lookup asks; the disk is asked once
+        here = os.path.dirname(os.path.abspath(__file__))
+        packaged = os.path.join(here, "templates")
+        _BUILTIN.append(packaged if os.path.isdir(packaged) else
+                        os.path.join(os.path.dirname(os.path.dirname(here)), "templates"))
+    return _BUILTIN[0]
+
+
+_BUILTIN: list[str] = []
 
 
 def template_folders(root: str, setting: str | None) -> list[str]:

@@ -1,9 +1,10 @@
-"""`mkgen render` and `mkgen check`: write the rendered files, or compare them with disk."""
+"""`mkgen render` and `mkgen check`: write the rendered files, or compare them with disk.
+
+They print with print(), not click: entry.py runs them without loading click."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-
-import click
 
 from mkgen import __version__, api
 
@@ -13,9 +14,9 @@ def render(config_path: Path, force: bool = False) -> int:
     config = api.load_config(config_path)
     changed = api.write(config, api.render(config), force=force)
     for path in changed:
-        click.echo(f"wrote {path}")
+        print(f"wrote {path}")
     if not changed:
-        click.echo(f"{config.output_dir}: up to date")
+        print(f"{config.output_dir}: up to date")
     return 0
 
 
@@ -30,7 +31,7 @@ def check(config_path: Path) -> int:
     found = api.staleness(config, api.render(config))
     out = config.output_dir
     if not found.diffs:
-        click.echo(f"{out}: fresh")
+        print(f"{out}: fresh")
         return 0
     other = f"mkgen {', '.join(found.rendered_by)}" if found.rendered_by else ""
     if found.stamps_only:
@@ -39,12 +40,13 @@ def check(config_path: Path) -> int:
                "version for everyone)" if other else
                "only the stamps differ (an input changed, no rendered line did): run 'mkgen "
                "render' and commit the result")
-        click.echo(f"mkgen: {out}: {why}.", err=True)
+        print(f"mkgen: {out}: {why}.", file=sys.stderr)
         return 1
     for diff in found.diffs:
-        click.echo(diff, nl=not diff.endswith("\n"))
-    click.echo(f"{out} is stale: run 'mkgen render' and commit the result.", err=True)
+        print(diff, end="" if diff.endswith("\n") else "\n")
+    sys.stdout.flush()  # the diff before the verdict, when both go to one terminal
+    print(f"{out} is stale: run 'mkgen render' and commit the result.", file=sys.stderr)
     if other:
-        click.echo(f"mkgen: {out} was rendered by {other}, this is mkgen {__version__}.",
-                   err=True)
+        print(f"mkgen: {out} was rendered by {other}, this is mkgen {__version__}.",
+              file=sys.stderr)
     return 1
