@@ -6,13 +6,13 @@ its own (loader, validate, plan, render, writer); this is where they are chained
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from pathlib import Path
 
 from mkgen import __version__, stamp, writer
 from mkgen.loader import load_text, read_file
 from mkgen.model import Config
 from mkgen.plan import Plan, make_plan
+from mkgen.records import dataclass
 from mkgen.render import Output, render_all
 from mkgen.validate import validate
 

@@ -8,7 +8,8 @@ they do (the schema builder and the docs test name the key).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from mkgen.records import dataclass
 
 # Actions every stage and family can have, in the order `make help` lists them.
 ACTIONS: tuple[str, ...] = ("build", "push", "run", "pull", "user")

@@ -6,11 +6,12 @@ the file they land in.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from mkgen import keys
 from mkgen.keys import ACTIONS
+from mkgen.records import dataclass
 
 Overrides = tuple[tuple[str, str], ...]
 Pairs = tuple[tuple[str, str], ...]

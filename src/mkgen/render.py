@@ -2,12 +2,12 @@
 No I/O here but template reads."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from mkgen import __version__, stamp, templating
 from mkgen.model import Config
 from mkgen.plan import Plan, make_plan
+from mkgen.records import dataclass
 from mkgen.views import dockerfile_view, makefile_view, user_dockerfile_view
 
 MAKEFILE = stamp.MAKEFILE

@@ -2,10 +2,9 @@
 stages in dependency order, and what each family builds."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from mkgen import dockerfile_text as dockerfile
 from mkgen.model import Config, Stage
+from mkgen.records import dataclass
 
 
 class CycleError(ValueError):

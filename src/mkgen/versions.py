@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
+
+from mkgen.records import dataclass
 
 # PEP 440's appendix, with its alternative spellings (1.0-RC1, v1.0, 1.0.post-1, 1.0-1).
 _VERSION = re.compile(r"""

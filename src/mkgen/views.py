@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from mkgen.builtin_variables import GROUP_ORDER
 from mkgen.keys import ALL_ACTIONS
 from mkgen.model import Config, Recipe, Variable
 from mkgen.plan import BUILTIN_TARGETS, Plan, Target, TargetGroup, value_source
+from mkgen.records import dataclass
 
 
 class View:
