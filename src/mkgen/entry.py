@@ -65,10 +65,19 @@ def run(action: Callable[[], int]) -> NoReturn:
 
 
 def main() -> None:
-    # One command, then exit: the cyclic collector would walk the imported modules' objects
-    # again and again (a twentieth of a render) to find the few cycles a render leaves,
-    # which the exit frees anyway. Memory stays flat (1000 stages: the same peak).
+    # One command, then exit. The cyclic collector would walk the imported modules' objects
+    # again and again (a twentieth of a render) for the few cycles a render leaves; and the
+    # collection the interpreter makes as it exits would walk them all once more, to free
+    # nothing that exiting does not (a tenth). Frozen objects are skipped by it. Memory
+    # stays flat: the 1000-stage render peaks at the same size.
     gc.disable()
+    try:
+        _main()
+    finally:
+        gc.freeze()
+
+
+def _main() -> None:
     request = quick_request(sys.argv[1:], os.environ)
     if request is None:
         from mkgen.cli import main as command_line
