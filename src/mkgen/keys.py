@@ -8,6 +8,7 @@ they do (the schema builder and the docs test name the key).
 from __future__ import annotations
 
 import re
+from functools import cached_property
 
 from mkgen.records import dataclass
 
@@ -70,15 +71,19 @@ class Section:
     keys: tuple[Key, ...]
     shorthand: str = ""  # the key a plain scalar stands for (`BASE_TAG: "12"` is a default)
 
-    @property
+    @cached_property
     def names(self) -> tuple[str, ...]:
         return tuple(k.name for k in self.keys)
 
+    @cached_property
+    def _by_name(self) -> dict[str, Key]:
+        return {k.name: k for k in self.keys}
+
     def __getitem__(self, name: str) -> Key:
-        for key in self.keys:
-            if key.name == name:
-                return key
-        raise KeyError(f"{self.name}.{name} is not in mkgen's key table")
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise KeyError(f"{self.name}.{name} is not in mkgen's key table") from None
 
 
 def _per_action(actions: tuple[str, ...]) -> tuple[Key, ...]:

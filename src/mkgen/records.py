@@ -34,22 +34,23 @@ def _init(self: Any, *args: Any, **kwargs: Any) -> None:
         raise TypeError(f"{cls.__qualname__}.__init__() takes {len(names) + 1} positional "
                         f"arguments but {len(args) + 1} were given")
     values = dict(zip(names, args, strict=False))  # too many args: refused above
-    for name in kwargs:
-        if name in values:
-            raise TypeError(f"{cls.__qualname__}.__init__() got multiple values for "
-                            f"argument {name!r}")
-        if name not in cls.__record_fill__ and name not in names:
-            raise TypeError(f"{cls.__qualname__}.__init__() got an unexpected keyword "
-                            f"argument {name!r}")
-    values.update(kwargs)
-    for name, (factory, default) in cls.__record_fill__.items():
-        if name not in values:
-            values[name] = factory() if factory is not None else default
+    if kwargs:
+        accepted = cls.__record_accepts__
+        for name in kwargs:
+            if name not in accepted or name in values:
+                raise TypeError(f"{cls.__qualname__}.__init__() got "
+                                + (f"multiple values for argument {name!r}" if name in values
+                                   else f"an unexpected keyword argument {name!r}"))
+        values.update(kwargs)
     if len(values) < len(cls.__record_all__):
-        missing = [n for n in names if n not in values]
-        raise TypeError(f"{cls.__qualname__}.__init__() missing {len(missing)} required "
-                        f"argument{'s' if len(missing) > 1 else ''}: "
-                        + ", ".join(repr(n) for n in missing))
+        for name, (factory, default) in cls.__record_fill__.items():
+            if name not in values:
+                values[name] = factory() if factory is not None else default
+        if len(values) < len(cls.__record_all__):
+            missing = [n for n in names if n not in values]
+            raise TypeError(f"{cls.__qualname__}.__init__() missing {len(missing)} required "
+                            f"argument{'s' if len(missing) > 1 else ''}: "
+                            + ", ".join(repr(n) for n in missing))
     self.__dict__.update(values)
 
 
@@ -126,6 +127,7 @@ def _record(cls: type[T], order: bool) -> type[T]:
                             "follows default argument")
     attributes: dict[str, Any] = {
         "__record_init__": tuple(f.name for f in fields if f.init),
+        "__record_accepts__": frozenset(f.name for f in fields if f.init),
         "__record_all__": tuple(f.name for f in fields),
         "__record_fill__": {name: fill for name, fill in fills.items() if fill is not None},
         "__record_compare__": tuple(f.name for f in fields if f.compare),

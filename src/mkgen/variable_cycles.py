@@ -6,7 +6,6 @@ can exist in one target's view only, e.g. `IMAGE_TAG: $(IMAGE_TAG)-dev` as an ov
 """
 from __future__ import annotations
 
-from collections import ChainMap
 from collections.abc import Mapping
 
 from mkgen import escape
@@ -25,9 +24,16 @@ def _refs(var: Variable) -> list[str]:
     return escape.refs(var.default)
 
 
-def find_cycle(graph: Graph, start: str) -> list[str] | None:
-    """A reference cycle through `start` (start ... start), or None. Iterative, depth first."""
-    path, pending = [start], [iter(graph.get(start, ()))]
+def find_cycle(graph: Graph, start: str, layer: Graph | None = None) -> list[str] | None:
+    """A reference cycle through `start` (start ... start), or None. Iterative, depth first.
+    `layer` (a target's overrides) stands over `graph` without a copy of it per target."""
+    layer = layer or {}
+
+    def refs(name: str) -> list[str]:
+        found = layer.get(name)
+        return graph.get(name, []) if found is None else found
+
+    path, pending = [start], [iter(refs(start))]
     seen = {start}
     while pending:
         ref = next(pending[-1], None)
@@ -39,7 +45,7 @@ def find_cycle(graph: Graph, start: str) -> list[str] | None:
         elif ref not in seen:
             seen.add(ref)
             path.append(ref)
-            pending.append(iter(graph.get(ref, ())))
+            pending.append(iter(refs(ref)))
     return None
 
 
@@ -64,9 +70,8 @@ def cycles(config: Config, plan: Plan) -> list[tuple[YamlPath, list[str]]]:
                 refs_of[value] = escape.refs(value)
             layer[override.variable] = refs_of[value]
             blame[override.variable] = override.path
-        view = ChainMap(layer, graph)
         for name, path in blame.items():
-            cycle = find_cycle(view, name)
+            cycle = find_cycle(graph, name, layer)
             if cycle and (path, cycle) not in found:
                 found.append((path, cycle))
     return found
