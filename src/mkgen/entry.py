@@ -13,10 +13,10 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Callable, Mapping
 
 TYPE_CHECKING = False  # `typing` would cost the quick check more than its own work
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
     from typing import NoReturn
 
 DEFAULT_CONFIG = "stages.yaml"  # cli.config_option's default and envvar, mirrored

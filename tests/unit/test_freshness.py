@@ -285,6 +285,12 @@ def test_locations_agrees_with_the_loader_on_every_committed_config() -> None:
     assert read >= 3
 
 
+def test_the_reader_s_defaults_are_the_key_table_s() -> None:
+    from mkgen.keys import PROJECT
+
+    assert freshness._SETTINGS == {key: PROJECT[key].default for key in freshness._SETTINGS}
+
+
 @pytest.mark.parametrize("path", ["docker", "./docker", "docker/", "a//b/./c", "/abs/x",
                                   "//net/x", "///x", ".", "", "../out", "./../out/"])
 def test_shown_paths_read_as_pathlib_prints_them(path: str) -> None:
