@@ -60,7 +60,10 @@ def test_fresh_right_after_a_render_for_every_project(tmp_path: Path) -> None:
     for config in projects:
         assert verdicts(config) == (True, True), config
         assert freshness.fresh_output(str(config)) == str(config.parent / "docker")
-    assert freshness.fresh_output(str(FLAGSHIP)) == str(REPO / "docker")  # the committed one
+    # The committed ones too: rendered and committed together, as pre-commit will see them.
+    assert freshness.fresh_output(str(FLAGSHIP)) == str(REPO / "docker")
+    hello = REPO / "examples" / "hello"
+    assert freshness.fresh_output(str(hello / "stages.yaml")) == str(hello / "docker")
 
 
 # ---- Inputs -----------------------------------------------------------------------------
