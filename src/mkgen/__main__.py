@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from mkgen.cli import main
+from mkgen.entry import main
 
 if __name__ == "__main__":
     main()

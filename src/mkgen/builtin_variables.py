@@ -8,10 +8,10 @@ of the Makefile template (``computed``: the helper's name); their Make text live
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 
 from mkgen.escape import renamed_references
 from mkgen.model import Project, Variable
+from mkgen.records import dataclass
 
 # Variables the Makefile itself defines per target or from its own location; values may
 # refer to them, but they are not options a user sets.

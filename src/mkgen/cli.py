@@ -1,47 +1,21 @@
 """The command line: wiring only. Errors become messages and exit codes here, nowhere else."""
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from mkgen import __version__
-from mkgen.errors import ConfigError, MkgenError
+from mkgen.entry import CONFIG_ENV, DEFAULT_CONFIG
+from mkgen.entry import run as _run
+from mkgen.errors import MkgenError
 
 CONFIG_HELP = "The configuration file (default: stages.yaml in the current folder)."
 
 
-# Running out of memory or stack is bad input too (a file that stands for too much), never
-# a traceback nor exit 1, which means "stale" to `mkgen check`'s callers.
-_EXHAUSTED = {
-    MemoryError: "out of memory: the configuration stands for more than this machine can "
-                 "hold (aliases? a huge file?); nothing was written",
-    RecursionError: "nested too deeply to be a configuration; nothing was written",
-}
-
-
-def _run(action: Callable[[], int]) -> None:
-    try:
-        code = action()
-    except MkgenError as exc:
-        # Located problems read like a compiler's (file:line:col: ...); the rest get a prefix.
-        click.echo(str(exc) if isinstance(exc, ConfigError) else f"mkgen: {exc}", err=True)
-        sys.exit(exc.exit_code)
-    except (MemoryError, RecursionError) as exc:
-        exhausted: type[BaseException] = type(exc)
-    else:
-        sys.exit(code)
-    # Outside the except clause: the traceback, and the memory its frames hold, are gone.
-    message = next(m for kind, m in _EXHAUSTED.items() if issubclass(exhausted, kind))
-    click.echo(f"mkgen: {message}", err=True)
-    sys.exit(2)
-
-
 config_option = click.option(
     "-c", "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("stages.yaml"), show_default=True, envvar="MKGEN_CONFIG", help=CONFIG_HELP,
+    default=Path(DEFAULT_CONFIG), show_default=True, envvar=CONFIG_ENV, help=CONFIG_HELP,
 )
 
 

@@ -2,7 +2,7 @@
 alone turns it into a message and that code."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from mkgen.records import dataclass
 
 
 class MkgenError(Exception):

@@ -8,7 +8,8 @@ that holds one is rejected by the validator, and these functions refuse it too.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from mkgen.records import dataclass
 
 # `$(NAME)`: a reference to another Make variable in a stages.yaml value; `$$`: a literal `$`.
 _REF = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)")

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from mkgen.checker import did_you_mean
 from mkgen.errors import MkgenError
-from mkgen.model import Config, Variable
+from mkgen.model import MAKEFILE, Config, Variable
 from mkgen.plan import Plan, Target, value_source
-from mkgen.render import MAKEFILE, render_all
+from mkgen.render import render_all
 
 SECRET = "<secret>"
 TTY = "<-it when stdin is a terminal>"

@@ -8,7 +8,9 @@ they do (the schema builder and the docs test name the key).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from functools import cached_property
+
+from mkgen.records import dataclass
 
 # Actions every stage and family can have, in the order `make help` lists them.
 ACTIONS: tuple[str, ...] = ("build", "push", "run", "pull", "user")
@@ -76,15 +78,19 @@ class Section:
     keys: tuple[Key, ...]
     shorthand: str = ""  # the key a plain scalar stands for (`BASE_TAG: "12"` is a default)
 
-    @property
+    @cached_property
     def names(self) -> tuple[str, ...]:
         return tuple(k.name for k in self.keys)
 
+    @cached_property
+    def _by_name(self) -> dict[str, Key]:
+        return {k.name: k for k in self.keys}
+
     def __getitem__(self, name: str) -> Key:
-        for key in self.keys:
-            if key.name == name:
-                return key
-        raise KeyError(f"{self.name}.{name} is not in mkgen's key table")
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise KeyError(f"{self.name}.{name} is not in mkgen's key table") from None
 
 
 def _per_action(actions: tuple[str, ...]) -> tuple[Key, ...]:
@@ -114,6 +120,9 @@ TOP = Section("top", "A stages.yaml file.", (
         "one-off targets.", default=""),
     Key("templates", TEXT, "Folder of the project's own templates, searched before the "
         "built-in ones.", default_text="`templates` when that folder exists"),
+    Key("requires", TEXT, "The mkgen versions that may render this file, a PEP 440 "
+        "specifier (`\">=1.1,<2\"`, quoted); another version stops with exit 2 and writes "
+        "nothing.", default_text="any version"),
 ))
 
 PROJECT = Section("project", "The project: image name, output folder, build context, "

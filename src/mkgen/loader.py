@@ -223,11 +223,23 @@ def load_text(text: str, file: str) -> Any:
 MAX_DEPTH = 200
 
 
+# A flow collection opened and closed on one line with no quote, comment or collection inside
+# (`args: [A, B]`, `IMAGE_TAG: {env: true}`). A pass removes the innermost ones, so at most
+# one level of any nesting chain: the number of passes stands in for every level removed.
+_FLAT_FLOW = re.compile(r"\[[^\[\]{}\"'#\n]*\]|\{[^\[\]{}\"'#\n]*\}")
+_FLAT_PASSES = 2
+
+
 def _depth_bound(text: str) -> int:
-    """An upper bound of the nesting depth, for free: a block level needs a wider indent or
-    another `- ` on its line, a flow level a `[` or `{`."""
+    """An upper bound of the nesting depth, cheaply: a block level needs a wider indent or
+    another `- ` on its line, a flow level a `[` or `{` (those of one-line collections are
+    counted by pass). Without the passes, a file with a thousand `args: [A]` lines would be
+    parsed twice, the first time only to learn that it is shallow."""
     widest = max((len(line) for line in text.split("\n")), default=0)
-    return widest + text.count("[") + text.count("{")
+    rest = text
+    for _ in range(_FLAT_PASSES):
+        rest = _FLAT_FLOW.sub("", rest)
+    return widest + rest.count("[") + rest.count("{") + _FLAT_PASSES
 
 
 def _too_nested(text: str) -> bool:
@@ -298,10 +310,12 @@ def _too_deep(file: str) -> ConfigError:
                                 "a configuration needs a handful of levels")])
 
 
-def load_file(path: Path) -> Any:
-    """Read and parse one YAML file; unreadable files are a ConfigError too."""
+def read_file(path: Path) -> tuple[str, bytes]:
+    """The text of one YAML file (line endings read as \\n) and the bytes it was read from;
+    unreadable files are a ConfigError too."""
     try:
-        text = text_file.decode(path.read_bytes())
+        data = path.read_bytes()
+        text = text_file.decode(data)
     except FileNotFoundError:
         raise ConfigError([Problem(str(path), 1, 1, "", "file not found",
                                    "run 'mkgen init' to start one, or pass --config")]) from None
@@ -311,4 +325,9 @@ def load_file(path: Path) -> Any:
     except OSError as exc:
         raise ConfigError([Problem(str(path), 1, 1, "", "cannot read: "
                                    f"{exc.strerror or exc}", "")]) from None
-    return load_text(text, str(path))
+    return text.replace("\r\n", "\n").replace("\r", "\n"), data
+
+
+def load_file(path: Path) -> Any:
+    """Read and parse one YAML file; unreadable files are a ConfigError too."""
+    return load_text(read_file(path)[0], str(path))

@@ -10,7 +10,8 @@ Text" (`$(function arguments)`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from mkgen.records import dataclass
 
 # Text functions: they only compute text. `call` is allowed for mkgen's own helpers.
 SAFE_FUNCTIONS = frozenset({

@@ -6,12 +6,13 @@ the file they land in.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
-from mkgen import keys
+from mkgen import keys, stamp
 from mkgen.errors import Problem
 from mkgen.keys import ACTIONS
+from mkgen.records import dataclass
 
 Overrides = tuple[tuple[str, str], ...]
 Pairs = tuple[tuple[str, str], ...]
@@ -134,9 +135,10 @@ class Recipe:
     variables: Overrides = ()
 
 
-# The files rendered into the output folder besides `project.dockerfile`.
-MAKEFILE = "Makefile"
-USER_DOCKERFILE = "Dockerfile.user"
+# The files rendered into the output folder besides `project.dockerfile` (stamp.py names
+# them: the quick check reads them without importing the model).
+MAKEFILE = stamp.MAKEFILE
+USER_DOCKERFILE = stamp.USER_DOCKERFILE
 
 
 def _project_default(name: str) -> str:
@@ -185,7 +187,9 @@ class Config:
     makefile_snippet: str = ""
     templates: str | None = None
     warnings: tuple[Problem, ...] = ()  # what validation found but did not refuse
+    source_digest: str = ""           # of the stages.yaml bytes read: the stamps' inputs
     _by_name: dict[str, Variable] = field(default_factory=dict, compare=False, repr=False)
+    _stages_by_name: dict[str, Stage] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def root(self) -> Path:
@@ -206,7 +210,10 @@ class Config:
         return self._by_name.get(name)
 
     def stage(self, name: str) -> Stage | None:
-        return next((s for s in self.stages if s.name == name), None)
+        # An index, not a scan: every family looks its stage up (1000 stages, 100 families).
+        if not self._stages_by_name:
+            self._stages_by_name.update((s.name, s) for s in reversed(self.stages))
+        return self._stages_by_name.get(name)
 
     @property
     def build_args(self) -> tuple[Variable, ...]:

@@ -6,12 +6,12 @@ collision and reference-cycle checks all read it, so each of these facts has one
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 
 from mkgen.builtin_variables import HELPERS
 from mkgen.keys import ALL_ACTIONS
 from mkgen.model import Config, Family, Recipe, Stage, Variable
+from mkgen.records import dataclass
 
 ACTION_HELP = {
     "build": "Build the {what} image.",

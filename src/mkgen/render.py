@@ -2,11 +2,12 @@
 No I/O here but template reads."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from pathlib import Path
 
-from mkgen import templating
-from mkgen.model import MAKEFILE, USER_DOCKERFILE, Config
+from mkgen import __version__, stamp, templating
+from mkgen.model import Config
 from mkgen.plan import Plan, make_plan
+from mkgen.records import dataclass
 from mkgen.views import dockerfile_view, makefile_view, user_dockerfile_view
 
 
@@ -18,23 +19,26 @@ class Output:
     text: str
 
 
-def _template_search(config: Config) -> list:
-    """The project's own templates folder, searched before the built-in one."""
-    if config.templates:
-        return [config.root / config.templates]
-    folder = config.root / "templates"
-    return [folder] if folder.is_dir() else []
-
-
-def render_all(config: Config, plan: Plan | None = None) -> list[Output]:
-    """Every output file's text, in a fixed order; `plan` is `config`'s, when known."""
+def render_all(config: Config, plan: Plan | None = None,
+               version: str = __version__) -> list[Output]:
+    """Every output file's text, stamped, in a fixed order; `plan` is `config`'s, when
+    known. `version` is the mkgen the stamps name (a test stands in another)."""
     plan = plan or make_plan(config)
     assert plan.config is config, "the plan of another configuration"
-    env = templating.environment(_template_search(config), config.root)
-    return [
-        Output(MAKEFILE, templating.render(env, "Makefile.j2", makefile_view(plan).names())),
-        Output(config.project.dockerfile,
-               templating.render(env, "Dockerfile.multi.j2", dockerfile_view(config).names())),
-        Output(USER_DOCKERFILE, templating.render(env, "Dockerfile.user.j2",
-                                                  user_dockerfile_view(config).names())),
-    ]
+    project = config.project
+    root = str(config.root)
+    env = templating.environment([Path(f) for f in stamp.template_folders(root,
+                                                                          config.templates)],
+                                 config.root)
+    common = stamp.common_inputs(version, config.source.name, config.source_digest,
+                                 project.output, project.dockerfile, config.templates, root)
+    templates = (("Makefile.j2", lambda: makefile_view(plan)),
+                 ("Dockerfile.multi.j2", lambda: dockerfile_view(config)),
+                 ("Dockerfile.user.j2", lambda: user_dockerfile_view(config)))
+    outputs = []
+    for name, (template, view) in zip(stamp.output_names(project.dockerfile), templates,
+                                      strict=True):
+        text = templating.render(env, template, view().names())
+        outputs.append(Output(name, stamp.stamped(text, version, common, name,
+                                                  templating.templates_used(env))))
+    return outputs

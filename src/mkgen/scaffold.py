@@ -10,7 +10,7 @@ from pathlib import Path
 
 from mkgen import writer
 from mkgen.errors import ConfigError, MkgenError, Problem
-from mkgen.render import MAKEFILE
+from mkgen.model import MAKEFILE
 from mkgen.views import USER_DOCKERFILE
 
 STARTER = """\

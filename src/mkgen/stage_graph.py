@@ -8,11 +8,10 @@ stage up only when a stage declared before it needs it (validation warns when it
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from mkgen.dockerfile_instructions import stage_references
 from mkgen.dockerfile_parser import parse_steps
 from mkgen.model import Config, Stage
+from mkgen.records import dataclass
 
 
 class CycleError(ValueError):

@@ -9,6 +9,7 @@ of anything unsafe, changes to the values mkgen hands over, and ranges over 100,
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import jinja2
 import jinja2.bccache
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from mkgen import __version__, escape, text_file
+from mkgen import __version__, escape, stamp, text_file
 from mkgen.errors import MkgenError
 
 # Compiled code depends on these options (and on the sandbox: its code routes every call
@@ -47,43 +48,51 @@ class TemplateError(MkgenError):
 
 def builtin_templates() -> Path:
     """The default templates: inside the installed package, or the repository's templates/."""
-    packaged = Path(__file__).parent / "templates"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "templates"
+    return Path(stamp.builtin_templates())
 
 
-class _TextLoader(jinja2.FileSystemLoader):
-    """Jinja's file loader, reading only files inside `inside` (when given): a project
-    template that is a link to a file elsewhere (/proc/self/environ, ~/.ssh/id_rsa) would
-    put that file into the output, and `mkgen check` prints the output's diff, in CI logs.
-    A template that is not UTF-8 text is reported at its first bad byte."""
+class _Loader(jinja2.BaseLoader):
+    """Finds templates where stamp.template_file says (the project's folder, then mkgen's,
+    and mkgen's under `mkgen/`), and records what each lookup found, for the stamp.
 
-    def __init__(self, searchpath: list[str] | str, inside: list[Path] | None = None) -> None:
-        super().__init__(searchpath)
+    It reads only files inside `inside` (when given): a project template that is a link to
+    a file elsewhere (/proc/self/environ, ~/.ssh/id_rsa) would put that file into the
+    output, and `mkgen check` prints the output's diff, in CI logs. A template that is not
+    UTF-8 text is reported at its first bad byte."""
+
+    def __init__(self, folders: list[str], inside: list[Path] | None = None) -> None:
+        self.folders = folders
         self.inside = [p.resolve() for p in inside] if inside is not None else None
+        self.found: dict[str, bytes | None] = {}  # in lookup order; None: not found
 
     def get_source(self, environment: jinja2.Environment,
                    template: str) -> tuple[str, str, Callable[[], bool]]:
-        pieces = jinja2.loaders.split_template_path(template)
-        path = next((Path(d, *pieces) for d in self.searchpath
-                     if Path(d, *pieces).is_file()), None)
-        if path is not None and self.inside is not None:
-            real = path.resolve()
-            if not any(real.is_relative_to(folder) for folder in self.inside):
-                link = f"a link to {real}, " if real != path.absolute() else ""
-                raise TemplateError(f"{path}: {link}outside the project; templates are read "
-                                    "from the folder that holds stages.yaml only")
+        path = stamp.template_file(template, self.folders)
+        if path is None:
+            self.found.setdefault(template, None)
+            raise jinja2.TemplateNotFound(template)
+        self._check_inside(Path(path))
+        with open(path, "rb") as handle:
+            data = handle.read()
+        self.found.setdefault(template, data)
+        mtime = os.path.getmtime(path)
         try:
-            return super().get_source(environment, template)
-        except UnicodeDecodeError:
-            assert path is not None
-            try:
-                text_file.decode(path.read_bytes())
-            except text_file.NotUtf8Error as exc:
-                raise TemplateError(f"{path}:{exc.line}:{exc.col}: {exc}; save the template "
-                                    "as UTF-8") from None
-            raise
+            source = text_file.decode(data)
+        except text_file.NotUtf8Error as exc:
+            raise TemplateError(f"{path}:{exc.line}:{exc.col}: {exc}; save the template "
+                                "as UTF-8") from None
+        # Read as text files are (any line ending becomes \n), as FileSystemLoader did.
+        source = source.replace("\r\n", "\n").replace("\r", "\n")
+        return source, path, lambda: os.path.getmtime(path) == mtime
+
+    def _check_inside(self, path: Path) -> None:
+        if self.inside is None:
+            return
+        real = path.resolve()
+        if not any(real.is_relative_to(folder) for folder in self.inside):
+            link = f"a link to {real}, " if real != path.absolute() else ""
+            raise TemplateError(f"{path}: {link}outside the project; templates are read "
+                                "from the folder that holds stages.yaml only")
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
@@ -121,23 +130,30 @@ def _too_big(operator: str, left: object, right: object) -> bool:
 
 
 def environment(search: list[Path], project: Path | None = None) -> jinja2.Environment:
-    """A strict environment searching `search` (a project's own folder first), then built-ins.
+    """A strict, sandboxed environment searching `search` (a project's own folder first),
+    then built-ins.
 
     The built-in folder is also reachable under the `mkgen/` prefix, so a project template
     can `{% extends "mkgen/Makefile.j2" %}` and fill only the blocks it needs. A project's
-    templates are read from inside the `project` folder only, links resolved.
+    templates are read from inside the `project` folder only, links resolved. Templates are
+    not kept between renders (cache_size=0), so each render's lookups are all recorded:
+    the compiled code comes from the bytecode cache anyway.
     """
-    builtin = builtin_templates()
-    inside = [builtin, project] if project is not None else None
-    loader = jinja2.ChoiceLoader([
-        _TextLoader([str(p) for p in [*search, builtin]], inside),
-        jinja2.PrefixLoader({"mkgen": _TextLoader(str(builtin))}),
-    ])
-    env = _Sandbox(loader=loader, undefined=jinja2.StrictUndefined,
+    inside = [builtin_templates(), project] if project is not None else None
+    env = _Sandbox(loader=_Loader([str(p) for p in search], inside),
+                   undefined=jinja2.StrictUndefined, cache_size=0,
                    bytecode_cache=_bytecode_cache(), **_OPTIONS)
     env.filters.update(FILTERS)
     env.globals["refs"] = escape.refs  # the variables a stages.yaml value refers to
+    env.globals["mkgen_stamp"] = stamp.PENDING  # where the header's stamp goes
     return env
+
+
+def templates_used(env: jinja2.Environment) -> list[tuple[str, str | None]]:
+    """What the last render looked up, in order: (name, digest of the file found, or None)."""
+    assert isinstance(env.loader, _Loader)
+    return [(name, None if data is None else stamp.file_digest(data))
+            for name, data in env.loader.found.items()]
 
 
 class _QuietCache(jinja2.FileSystemBytecodeCache):
@@ -180,6 +196,8 @@ def _where(exc: BaseException, name: str) -> str:
 def render(env: jinja2.Environment, name: str, context: dict[str, object]) -> str:
     """Render one template, turning every error of its own into a TemplateError with the
     template file and line."""
+    assert isinstance(env.loader, _Loader)
+    env.loader.found.clear()
     try:
         template = env.get_template(name)
         return template.render(**context)

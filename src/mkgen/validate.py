@@ -9,7 +9,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from mkgen import stage_graph, variable_cycles
+from mkgen import __version__, stage_graph, variable_cycles
 from mkgen.checker import Checker, value_position
 from mkgen.dockerfile_parser import ESCAPES
 from mkgen.errors import WARNING, ConfigError, Problem
@@ -157,12 +157,37 @@ def _snippet(c: Checker, root: MarkedDict) -> str:
     return snippet.rstrip("\n")
 
 
-def validate(data: Any, source: Path) -> Config:
-    """Turn the loaded YAML of one stages.yaml into a Config, or raise ConfigError."""
+def _requires(c: Checker, root: MarkedDict, version: str) -> None:
+    """Stop at once when the file asks for another mkgen: it may use keys this one does not
+    know, and a list of unknown keys would hide the reason."""
+    text = c.text(root, TOP["requires"], "requires")
+    if text is None:
+        return
+    from mkgen import versions  # only files that pin a version pay for this
+
+    try:
+        allowed = versions.parse_specifier(text).matches(version)
+    except versions.VersionError as exc:
+        c.value_at(root, "requires", "requires", str(exc))
+        return
+    if not allowed:
+        alone = Checker(c.file)
+        alone.value_at(root, "requires", "requires",
+                       f"this is mkgen {version}; {Path(c.file).name} requires mkgen {text}",
+                       "install a mkgen version that matches, or change requires")
+        raise ConfigError(alone.problems)
+
+
+def validate(data: Any, source: Path, version: str = __version__) -> Config:
+    """Turn the loaded YAML of one stages.yaml into a Config, or raise ConfigError.
+
+    `version` is the mkgen that reads it (a test stands in another), checked against
+    `requires:` before anything else."""
     c = Checker(str(source))
     if not isinstance(data, MarkedDict):
         raise ConfigError([Problem(str(source), 1, 1, "", "must be a mapping with 'project' "
                                    "and 'stages'", "run 'mkgen init' for a starter")])
+    _requires(c, data, version)
     c.known_keys(data, TOP, "")
     project = _project(c, data)
     renamed = validate_renames(c, data)

@@ -22,7 +22,7 @@ def _platforms(c: Checker, node: MarkedDict, path: str) -> tuple[str, ...]:
     return platforms
 
 
-def _stage_of(c: Checker, node: MarkedDict, path: str, stage_names: list[str]) -> str:
+def _stage_of(c: Checker, node: MarkedDict, path: str, stage_names: dict[str, None]) -> str:
     stage = c.text(node, FAMILY["stage"], f"{path}.stage") or ""
     if "stage" not in node:
         c.at(node, None, path, "has no 'stage'", "bind the family to one of: "
@@ -34,7 +34,7 @@ def _stage_of(c: Checker, node: MarkedDict, path: str, stage_names: list[str]) -
 
 
 def _family(c: Checker, parent: MarkedDict, name: str, names: set[str],
-            stage_names: list[str]) -> Family | None:
+            stage_names: dict[str, None]) -> Family | None:
     path = f"targets.{name}"
     node = c.mapping(parent, name, parent[name], path)
     if node is None:
@@ -71,7 +71,7 @@ def validate_families(c: Checker, root: MarkedDict, names: set[str],
     node = c.mapping(root, key.name, root.get(key.name), key.name)
     if node is None:
         return ()
-    stage_names = [s.name for s in stages]
+    stage_names = dict.fromkeys(s.name for s in stages)  # ordered, and O(1) to look up
     families = (_family(c, node, name, names, stage_names) for name in node)
     return tuple(f for f in families if f is not None)
 

@@ -6,12 +6,14 @@ can exist in one target's view only, e.g. `IMAGE_TAG: $(IMAGE_TAG)-dev` as an ov
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from mkgen import escape
 from mkgen.builtin_variables import HELPERS
 from mkgen.model import Config, Variable
 from mkgen.plan import Plan, YamlPath
 
-Graph = dict[str, list[str]]
+Graph = Mapping[str, list[str]]
 
 
 def _refs(var: Variable) -> list[str]:
@@ -22,9 +24,16 @@ def _refs(var: Variable) -> list[str]:
     return escape.refs(var.default)
 
 
-def find_cycle(graph: Graph, start: str) -> list[str] | None:
-    """A reference cycle through `start` (start ... start), or None. Iterative, depth first."""
-    path, pending = [start], [iter(graph.get(start, ()))]
+def find_cycle(graph: Graph, start: str, layer: Graph | None = None) -> list[str] | None:
+    """A reference cycle through `start` (start ... start), or None. Iterative, depth first.
+    `layer` (a target's overrides) stands over `graph` without a copy of it per target."""
+    layer = layer or {}
+
+    def refs(name: str) -> list[str]:
+        found = layer.get(name)
+        return graph.get(name, []) if found is None else found
+
+    path, pending = [start], [iter(refs(start))]
     seen = {start}
     while pending:
         ref = next(pending[-1], None)
@@ -36,26 +45,33 @@ def find_cycle(graph: Graph, start: str) -> list[str] | None:
         elif ref not in seen:
             seen.add(ref)
             path.append(ref)
-            pending.append(iter(graph.get(ref, ())))
+            pending.append(iter(refs(ref)))
     return None
 
 
 def cycles(config: Config, plan: Plan) -> list[tuple[YamlPath, list[str]]]:
     """(yaml path of the value to blame, the cycle) for every reference cycle."""
-    graph: Graph = {v.name: _refs(v) for v in config.variables}
+    graph = {v.name: _refs(v) for v in config.variables}
     found: list[tuple[YamlPath, list[str]]] = []
     for var in config.variables:
         cycle = find_cycle(graph, var.name)
         if cycle and not var.builtin:
             found.append((("variables", var.name), cycle))
+    refs_of: dict[str, list[str]] = {}  # the targets of a group share most override values
     for target in plan.targets:
-        view = dict(graph)
+        if not target.overrides:
+            continue
+        # The target's overrides over the global graph, without copying it per target.
+        layer: dict[str, list[str]] = {}
         blame: dict[str, YamlPath] = {}
         for override in target.overrides:
-            view[override.variable] = escape.refs(override.value)
+            value = override.value
+            if value not in refs_of:
+                refs_of[value] = escape.refs(value)
+            layer[override.variable] = refs_of[value]
             blame[override.variable] = override.path
         for name, path in blame.items():
-            cycle = find_cycle(view, name)
+            cycle = find_cycle(graph, name, layer)
             if cycle and (path, cycle) not in found:
                 found.append((path, cycle))
     return found

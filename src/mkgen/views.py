@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from mkgen.builtin_variables import GROUP_ORDER
 from mkgen.keys import ALL_ACTIONS
 from mkgen.model import USER_DOCKERFILE, Config, Recipe, Variable
 from mkgen.plan import BUILTIN_TARGETS, Plan, Target, TargetGroup, value_source
+from mkgen.records import dataclass
 
 
 class View:
@@ -158,6 +158,7 @@ class MakefileView(View):
     build_args: tuple[PassedView, ...]   # passed as --build-arg ARG=$(VARIABLE) when set
     secrets: tuple[PassedView, ...]      # passed as --secret id=ID,env=VARIABLE when set
     groups: tuple[GroupView, ...]
+    group_targets: tuple[TargetView, ...]     # the targets of every group, in their order
     actions: tuple[str, ...]                  # the actions some target has
     targets_by_action: dict[str, tuple[str, ...]]  # push: those pushed by `docker push`
     build_pushes: tuple[str, ...]             # push targets that build with --push
@@ -233,6 +234,7 @@ def makefile_view(plan: Plan) -> MakefileView:
     docker_pushes, build_pushes = _pushes(plan)
     by_action = {a: plan.targets_of(a) for a in ALL_ACTIONS}
     by_action["push"] = docker_pushes
+    group_views = tuple(_group_view(g) for g in plan.groups)
     return MakefileView(
         source=config.source.name, output=config.project.output, root=_relative_root(config),
         context=config.project.context, dockerfile=config.project.dockerfile,
@@ -241,7 +243,7 @@ def makefile_view(plan: Plan) -> MakefileView:
         build_args=tuple(PassedView(v.name, v.dockerfile_name) for v in config.build_args),
         secrets=tuple(PassedView(v.name, v.id, v.from_command_or_file)
                       for v in config.secrets),
-        groups=tuple(_group_view(g) for g in plan.groups),
+        groups=group_views, group_targets=tuple(t for g in group_views for t in g.targets),
         actions=plan.actions,
         targets_by_action=by_action, build_pushes=build_pushes,
         recipes=tuple(_recipe_view(t, r)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from mkgen import stamp
 from tests.adopt import crosscheck
 from tests.adopt.roundtrip import (
     ARG_QUOTES,
@@ -84,4 +85,5 @@ def test_adopted_again_it_is_the_same_stages_yaml(name: str) -> None:
     what init writes is a fixed point."""
     adopted = adopt((CASES / f"{name}.Dockerfile").read_text())
     again = adopt(adopted.rendered)
-    assert again.rendered == adopted.rendered
+    # The stamps differ: the two stages.yaml files differ in their first comment.
+    assert stamp.unstamped(again.rendered) == stamp.unstamped(adopted.rendered)

@@ -9,6 +9,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from mkgen import stamp
 from tests.adopt import crosscheck
 from tests.adopt.roundtrip import DOCUMENTED, adopt, differences
 from tests.adopt.strategies import Generated, dockerfiles
@@ -26,4 +27,5 @@ def test_random_dockerfiles_round_trip_through_init_and_render(generated: Genera
     assert crosscheck.buildkit_error(text) is None
     adopted = adopt(text)
     assert differences(text, adopted.rendered) <= set(DOCUMENTED)
-    assert adopt(adopted.rendered).rendered == adopted.rendered
+    # But for the stamps: the two stages.yaml files differ in their first comment.
+    assert stamp.unstamped(adopt(adopted.rendered).rendered) == stamp.unstamped(adopted.rendered)

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from mkgen import __version__
 from mkgen.cli import cli
 from tests.support import FLAGSHIP, REPO
 
@@ -101,3 +102,54 @@ def test_render_in_the_current_folder_by_default(project: Path,
 def test_usage_errors_exit_2() -> None:
     assert invoke("render", "--no-such-option")[0] == 2
     assert invoke("no-such-command")[0] == 2
+
+
+def test_requires_refuses_another_mkgen_alone_and_writes_nothing(project: Path) -> None:
+    # The unknown key would be the next problem: a file for a newer mkgen may use its keys,
+    # so the version is the one thing said.
+    (project / "stages.yaml").write_text('requires: ">=9,<10"\n' + SMALL.replace(
+        "  name: small\n", "  name: small\n  colour: blue\n"))
+    for command in ("render", "check", "validate"):
+        code, out, err = invoke(command, "-c", str(project / "stages.yaml"))
+        assert (code, out) == (2, "")
+        assert err == (f"{project / 'stages.yaml'}:1:11: requires: this is mkgen {__version__}; "
+                       "stages.yaml requires mkgen >=9,<10 (hint: install a mkgen version that "
+                       "matches, or change requires)\n")
+    assert sorted(p.name for p in project.iterdir()) == ["stages.yaml"]
+
+
+def test_requires_lets_a_matching_mkgen_render(project: Path) -> None:
+    major = __version__.split(".")[0]
+    (project / "stages.yaml").write_text(f'requires: "=={major}.*, !=0.1"\n' + SMALL)
+    assert invoke("render", "-c", str(project / "stages.yaml"))[0] == 0
+    assert (project / "docker" / "Makefile").exists()
+
+
+def test_a_version_only_difference_is_one_line_and_stale(project: Path) -> None:
+    """check passes exactly when render writes nothing: another mkgen's stamps are stale."""
+    cfg = str(project / "stages.yaml")
+    invoke("render", "-c", cfg)
+    for path in (project / "docker").iterdir():
+        path.write_text(path.read_text().replace(f"# mkgen {__version__};", "# mkgen 0.9;", 1))
+    assert invoke("check", "-c", cfg) == (1, "", (
+        f"mkgen: {project / 'docker'}: rendered by mkgen 0.9, this is mkgen {__version__}, and "
+        "nothing else differs: run 'mkgen render' and commit the result (requires: in "
+        "stages.yaml pins one version for everyone).\n"))
+    makefile = project / "docker" / "Makefile"
+    makefile.write_text(makefile.read_text().replace("IMAGE_TAG      = latest", "IMAGE_TAG = x"))
+    code, out, err = invoke("check", "-c", cfg)
+    assert code == 1 and "-IMAGE_TAG = x\n" in out
+    assert err == (f"{project / 'docker'} is stale: run 'mkgen render' and commit the result.\n"
+                   f"mkgen: {project / 'docker'} was rendered by mkgen 0.9, this is mkgen "
+                   f"{__version__}.\n")
+
+
+def test_a_stamp_only_difference_is_one_line_and_stale(project: Path) -> None:
+    cfg = str(project / "stages.yaml")
+    invoke("render", "-c", cfg)
+    (project / "stages.yaml").write_text(SMALL + "# a comment changes no rendered line\n")
+    assert invoke("check", "-c", cfg) == (1, "", (
+        f"mkgen: {project / 'docker'}: only the stamps differ (an input changed, no rendered "
+        "line did): run 'mkgen render' and commit the result.\n"))
+    assert invoke("render", "-c", cfg)[0] == 0
+    assert invoke("check", "-c", cfg) == (0, f"{project / 'docker'}: fresh\n", "")

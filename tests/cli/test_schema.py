@@ -111,6 +111,7 @@ aliases:
 makefile: |
   extra: ; @true
 templates: my-templates
+requires: ">=0.1"
 """
 
 
