@@ -33,6 +33,8 @@ class Helper:
 HELPERS: dict[str, Helper] = {
     "tty": Helper((), "make: test -t 0 (not run)"),
     "host_arch": Helper(("MAKE_HOST",), "make: the CPU of MAKE_HOST"),
+    "host_name": Helper((), "the kernel's host name (read by make; hostname "
+                        "where there is none)"),
     "rootless": Helper(("DOCKER_HOST", "DOCKER_CONTEXT", "XDG_RUNTIME_DIR"), "computed by make"),
     "caller_uid": Helper((), "the caller (id, not run)"),
     "caller_name": Helper(("USER_ID",), "the caller (id, not run)"),
@@ -84,6 +86,8 @@ def _builtins(project: Project) -> tuple[Variable, ...]:
             "Docker"),
         var("HOST_ARCH", "", "This machine's architecture (x86_64, aarch64), from make's own "
             "host type.", "Docker", computed="host_arch"),
+        var("HOST_NAME", "", "This machine's name, read by make (no process on Linux).",
+            "Docker", computed="host_name"),
         # Not DOCKER_MANIFEST_OPTS: longer than every other name, it would realign every
         # Makefile's variables and help.
         var("MANIFEST_OPTS", "",

@@ -180,6 +180,8 @@ VARIABLE = Section("variable", "A Make variable of the rendered Makefile.", shor
     Key("cases", TEXT_MAP, "With `select`: `pattern: value` pairs, tried in order; a pattern "
         "is a value, may hold one `%` (any text), or is `\"\"` (empty). No match: `default` "
         "if given, else make stops with an error naming the cases.", default_text="none"),
+    Key("word", TEXT, "Keep only the Nth word of the value (1: the first): one command's "
+        "output can give several values.", default_text="the whole value"),
     Key("replace", TEXT_MAP, "`text: replacement` pairs applied in order to the value "
         "(`/: _` turns `feature/x` into `feature_x`).", default_text="none"),
     Key("append", TEXTS, "Parts added to the value, each after a space and only when every "

@@ -49,6 +49,7 @@ class Variable:
     arg_default: str | None = None   # its ARG's default in Dockerfile syntax, verbatim
     secret: bool = False
     secret_id: str | None = None     # the --secret id, when not `name`
+    word: int | None = None          # keep only this word of the value (1: the first)
     tag_safe: bool = False
     group: str = "Project"
     builtin: bool = False

@@ -205,7 +205,8 @@ class ValueSource:
 
 def _transforms(var: Variable) -> str:
     """What `replace` and `append` do to a value, as text to follow its source."""
-    text = "".join(f", '{old}' as '{new}'" for old, new in var.replace)
+    text = f", word {var.word}" if var.word else ""
+    text += "".join(f", '{old}' as '{new}'" for old, new in var.replace)
     return text + "".join(f" + [{part}]" for part in var.append)
 
 

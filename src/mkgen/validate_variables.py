@@ -32,7 +32,7 @@ RESERVED = frozenset({
 # Where a value comes from; `default` may go with `select` (the value when no case matches).
 VALUE_SOURCES = ("default", "shell", "file", "select")
 # A redeclared built-in keeps its meaning: only these may change.
-BUILTIN_CHANGES = ("default", "help", "env", "select", "cases", "replace", "append")
+BUILTIN_CHANGES = ("default", "help", "env", "select", "cases", "word", "replace", "append")
 REPLACE_FORBIDDEN = "$,()#"
 # BuildKit derives an id from a target's basename (`.npmrc`); Make and the shell must take it
 # as one plain word.
@@ -109,10 +109,21 @@ def _read(c: Checker, node: MarkedDict, name: str, path: str, group: str) -> Var
         shell=text("shell"), files=tuple(c.texts(node, VARIABLE["file"], f"{path}.file")),
         key=text("key"), select=text("select"), cases=_pairs(c, node, "cases", path),
         no_match_is_error="select" in node and "default" not in node,
-        replace=_pairs(c, node, "replace", path),
+        replace=_pairs(c, node, "replace", path), word=_word(c, node, path),
         append=tuple(c.texts(node, VARIABLE["append"], f"{path}.append")),
         env=flag("env"), build_arg=build_arg, arg_name=arg_name, arg_default=arg_default,
         secret=secret, secret_id=secret_id, tag_safe=flag("tag_safe"), group=group)
+
+
+def _word(c: Checker, node: MarkedDict, path: str) -> int | None:
+    text = c.text(node, VARIABLE["word"], f"{path}.word")
+    if text is None:
+        return None
+    if not text.isdigit() or int(text) < 1:
+        c.value_at(node, "word", f"{path}.word", f"'{text}' is not a word's number",
+                   "1 is the first word")
+        return None
+    return int(text)
 
 
 def _check_one_source(c: Checker, node: MarkedDict, path: str) -> None:
@@ -181,10 +192,6 @@ def _check_kind(c: Checker, parent: MarkedDict, node: MarkedDict, var: Variable,
     if var.secret and var.build_arg:
         c.at(node, "secret", path, "cannot be both secret and build_arg",
              "a secret reaches RUN --mount=type=secret, never a --build-arg")
-    if var.build_arg and escape.refs(var.default):
-        c.value_at(node, "default", f"{path}.default",
-                   "a build argument's default is written into Dockerfile.multi and cannot "
-                   "refer to Make variables", "give a literal default (append: adds the rest)")
     if var.arg_default is not None:
         _check_arg_default(c, node, var, path)
 
@@ -211,7 +218,7 @@ def _redeclared_builtin(c: Checker, parent: MarkedDict, node: MarkedDict, var: V
     return Variable(name=var.name, help=var.help or builtin.help,
                     default=var.default if value_changed else builtin.default,
                     select=var.select, cases=var.cases,
-                    no_match_is_error=var.no_match_is_error, replace=var.replace,
+                    no_match_is_error=var.no_match_is_error, replace=var.replace, word=var.word,
                     append=var.append, env=var.env, group=builtin.group, builtin=True,
                     computed=None if value_changed else builtin.computed)
 

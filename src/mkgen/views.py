@@ -43,6 +43,7 @@ class VariableView:
     select: str | None     # for source "select": the variable whose value chooses
     cases: tuple[tuple[str, str], ...]  # (pattern, value), tried in order
     no_match_is_error: bool  # no case matches and there is no default: make stops
+    word: int | None       # keep only this word of the value (before replace)
     replace: tuple[tuple[str, str], ...]  # (text, replacement), applied in order
     append: tuple[str, ...]  # parts added when every variable they refer to is non-empty
     computed: str | None   # the Make helper's name, for source "computed"
@@ -56,7 +57,7 @@ class VariableView:
         return cls(name=var.name, help=var.help, source=var.source, default=var.default,
                    shell=var.shell, files=var.files, key=var.key, select=var.select,
                    cases=var.cases, no_match_is_error=var.no_match_is_error,
-                   replace=var.replace, append=var.append, computed=var.computed,
+                   word=var.word, replace=var.replace, append=var.append, computed=var.computed,
                    tag_safe=var.tag_safe, env=var.env, secret=var.secret,
                    summary=value_source(var).summary)
 
@@ -295,7 +296,10 @@ def _global_arg(var: Variable, from_args: dict[str, str]) -> GlobalArgView:
         return GlobalArgView(name, from_args[name])
     if var.arg_default is not None:
         return GlobalArgView(name, "", var.arg_default)
-    return GlobalArgView(name, "" if var.from_command_or_file else escape.literal(var.default))
+    # A value make computes (a command's, a file's, or one made of other variables) has no
+    # default in the Dockerfile: make passes it, or the ARG is empty.
+    computed = var.from_command_or_file or bool(escape.refs(var.default))
+    return GlobalArgView(name, "" if computed else escape.literal(var.default))
 
 
 def dockerfile_view(config: Config) -> DockerfileView:

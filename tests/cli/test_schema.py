@@ -61,6 +61,7 @@ variables:
   CUDA_VERSION: {arg: CUDA_VER}
   CUDA_IMAGE: {arg_default: "nvidia/cuda:${CUDA_VER}"}
   MODE: {select: LEVEL, cases: {"1": fast, "2%": slow}, default: none}
+  FIRST: {default: $(MODE), word: 1}
   NPM_TOKEN: {secret: true}
   CLONE_TOKEN: {secret_id: clone_token}
 stages:

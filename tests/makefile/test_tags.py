@@ -48,10 +48,10 @@ def test_a_branch_too_long_for_a_tag_keeps_its_start_and_its_end(tree: Tree) -> 
     assert made == f"{LONG[:64]}-{end}"
 
 
-def test_a_detached_head_is_tagged_by_its_short_commit(tree: Tree) -> None:
+def test_a_detached_head_is_tagged_by_its_commit(tree: Tree) -> None:
     tree.git("checkout", "-q", "--detach")
     made, stderr = trtllm_tag(tree)
-    assert made == f"{tree.git('rev-parse', '--short', 'HEAD')}-{HOST_PLATFORM}"
+    assert made == f"{tree.git('rev-parse', 'HEAD')}-{HOST_PLATFORM}"
     assert stderr == ""
 
 
