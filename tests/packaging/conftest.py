@@ -3,10 +3,13 @@ steps that need the package index (skip when it is unreachable, fail under CI)."
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from tests.support import REPO
 
 # pip's and git's words for "the index (or the network) is not there".
 OFFLINE = ("Could not find a version", "No matching distribution",
@@ -33,3 +36,17 @@ def needs_index(result: subprocess.CompletedProcess[str], what: str) -> None:
         pytest.skip(f"{what} needs the package index, which is not reachable: "
                     f"{output.strip().splitlines()[-1]}")
     raise AssertionError(f"{what} failed ({result.returncode}):\n{output}")
+
+
+def copy_checkout(dest: Path) -> Path:
+    """The files of this checkout that git would see (tracked or not ignored): the working
+    tree as it is, uncommitted changes included, without .venv and caches."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
+                             "--exclude-standard"], cwd=REPO, check=True,
+                            capture_output=True, text=True).stdout.split("\0")
+    for name in filter(None, listed):
+        source = REPO / name
+        if source.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
+    return dest

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.packaging.conftest import clean_env, needs_index
+from tests.packaging.conftest import clean_env, copy_checkout, needs_index
 from tests.support import REPO
 
 README = REPO / "README.md"
@@ -30,19 +30,6 @@ def readme_commands() -> tuple[str, str]:
     assert len(lines) == 2, "two commands: set up, and test"
     setup, test = (line.split("  # ")[0].rstrip() for line in lines)
     return setup, test
-
-
-def copy_checkout(dest: Path) -> Path:
-    """The files of this checkout that git would see (tracked or not ignored), no .venv."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
-                             "--exclude-standard"], cwd=REPO, check=True,
-                            capture_output=True, text=True).stdout.split("\0")
-    for name in filter(None, listed):
-        source = REPO / name
-        if source.is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, dest / name)
-    return dest
 
 
 def test_the_readme_commands_use_a_venv_and_ci_runs_the_test_command_verbatim() -> None:
