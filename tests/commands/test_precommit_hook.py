@@ -20,7 +20,7 @@ from tests.commands.conftest import SMALL
 from tests.packaging.conftest import copy_checkout, needs_index
 from tests.support import REPO
 
-pytestmark = pytest.mark.network
+pytestmark = [pytest.mark.slow, pytest.mark.network]
 
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false",
        "-c", "tag.gpgsign=false"]
