@@ -7,10 +7,14 @@ it started. The registry listens on a loopback port picked per session (`Engine.
 sessions can run at the same time. Without root or the Debian packages it skips; when $CI is set
 it fails instead, so that a CI machine that lost its engine cannot go green by skipping
 everything.
+
+The fixtures `fleet` and `new_fleet` add BuildKit nodes joined as one buildx builder (fleet.py),
+with the same skip-or-fail policy.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -20,7 +24,7 @@ import subprocess
 import tempfile
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -36,8 +40,10 @@ from daemons import (
     stop,
     wait_until,
 )
+from fleet import Fleet, FleetUnavailable, fleet_prerequisite, running_fleet
 
-# Debian's 20.10 client builds with BuildKit without buildx; /usr/local/bin/docker (v28) cannot.
+# Debian's 20.10 client builds with BuildKit without buildx (and, with the buildx plugin
+# installed, runs `docker buildx` too); it is the one client of the engine tests.
 DOCKER_CLIENT = Path("/usr/bin/docker")
 BUSYBOX = Path("/bin/busybox")
 REGISTRY_HOST = "127.0.0.1"
@@ -58,7 +64,7 @@ MANIFEST_ACCEPT = ", ".join(
 
 # Inherited settings that would point our client at another daemon, config or builder.
 FOREIGN_DOCKER_VARS = (
-    "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_TLS",
+    "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_TLS", "BUILDX_BUILDER",
 )
 
 # The old names, for the tests that import them.
@@ -204,6 +210,8 @@ def _client_env(state: Path) -> dict[str, str]:
         DOCKER_BUILDKIT="1",
         # Own config dir: `docker manifest` keeps its local lists there, not in ~/.docker.
         DOCKER_CONFIG=str(state / "docker-config"),
+        # buildx's builders and build records (the default `docker` driver's too).
+        BUILDX_CONFIG=str(state / "buildx"),
     )
     return env
 
@@ -295,3 +303,61 @@ def engine() -> Iterator[Engine]:
         for proc in reversed(procs):
             stop(proc)
         remove_state(state)
+
+
+@pytest.fixture(scope="session")
+def buildx(engine: Engine) -> Engine:
+    """The engine, once `docker buildx` is known to work with it (its default `docker` driver)."""
+    probe = engine.docker("buildx", "version", check=False)
+    if probe.returncode != 0:
+        _give_up(f"the docker buildx plugin does not answer: {probe.stderr.strip()}; install it "
+                 "with ../shared/tools/buildkit/install.sh", None, what="no buildx")
+    return engine
+
+
+def _start_fleet_or_give_up(stack: contextlib.ExitStack, engine: Engine, root: Path) -> Fleet:
+    missing = fleet_prerequisite(engine.env)
+    if missing:
+        _give_up(missing, None, what="no BuildKit fleet")
+    broken: FleetUnavailable | None = None
+    try:
+        started = stack.enter_context(running_fleet(root, engine.registry, engine.env))
+    except FleetUnavailable as exc:
+        broken = exc
+    if broken is not None:
+        _give_up(str(broken), root, logs=broken.logs, what="no BuildKit fleet")
+    return started
+
+
+@pytest.fixture(scope="session")
+def fleet(engine: Engine) -> Iterator[Fleet]:
+    """Two buildkitd nodes, linux/amd64 and linux/arm64, joined as one remote-driver builder.
+
+    They push to the engine's registry over plain HTTP. Without buildkitd, buildctl or the
+    buildx plugin the tests that use it skip; with $CI set they fail.
+    """
+    with contextlib.ExitStack() as stack:
+        root = Path(tempfile.mkdtemp(prefix="mkgen-fleet-", dir="/tmp"))
+        stack.callback(remove_state, root)
+        yield _start_fleet_or_give_up(stack, engine, root)
+
+
+@pytest.fixture
+def new_fleet(engine: Engine) -> Iterator[Callable[[], Fleet]]:
+    """`new_fleet()` starts another fleet with empty local state (no build cache at all).
+
+    Every fleet it started is stopped, and its builder removed, after the test.
+    """
+    with contextlib.ExitStack() as stack:
+        root = Path(tempfile.mkdtemp(prefix="mkgen-fleet-", dir="/tmp"))
+        stack.callback(remove_state, root)
+        started = 0
+
+        def start() -> Fleet:
+            nonlocal started
+            started += 1
+            home = root / str(started)
+            home.mkdir()
+            return _start_fleet_or_give_up(stack, engine, home)
+
+        yield start

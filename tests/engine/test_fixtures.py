@@ -1,7 +1,9 @@
-"""The engine fixture itself: a registry port picked per session, and sessions side by side."""
+"""The fixtures themselves: a registry port picked per session, sessions side by side, and
+BuildKit fleets that leave nothing behind."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -14,6 +16,7 @@ import pytest
 
 import conftest
 from daemons import remove_state, stop
+from fleet import PLATFORMS, fleet_prerequisite, running_fleet
 
 if TYPE_CHECKING:
     from conftest import Engine
@@ -92,3 +95,35 @@ def test_a_second_engine_runs_beside_the_session_one(
     # And each daemon has only its own image.
     assert engine.docker("image", "inspect", f"{other.registry}/side/two:1",
                          check=False).returncode != 0
+
+
+def test_a_fleet_joins_one_node_per_platform_and_leaves_nothing_behind(
+    buildx: Engine, state: tuple[Path, list[subprocess.Popen[bytes]]]
+) -> None:
+    missing = fleet_prerequisite(buildx.env)
+    if missing:
+        conftest._give_up(missing, None, what="no BuildKit fleet")
+    root, _ = state
+    with running_fleet(root, buildx.registry, buildx.env) as fleet:
+        pids = [node.pid for node in fleet.nodes]
+        listed = fleet.docker("buildx", "ls").stdout
+        inspected = fleet.docker("buildx", "inspect", fleet.name).stdout
+        workers = {node.platform: node.buildctl("debug", "workers").stdout for node in fleet.nodes}
+        sockets = sorted(p.name for p in root.rglob("*.sock"))
+    # One builder, one node per platform, each labelled with its own platform first (`*`).
+    assert [n.platform for n in fleet.nodes] == list(PLATFORMS)
+    assert fleet.name in listed
+    for node in fleet.nodes:
+        assert node.name in inspected and node.addr in inspected
+        assert node.platform in workers[node.platform]
+        assert f"{node.platform}*" in inspected
+    # buildkitd's sockets, its OpenTelemetry one included, are all in the fleet's own folder.
+    assert sockets == ["buildkitd.sock", "buildkitd.sock", "otel-grpc.sock", "otel-grpc.sock"]
+    # Builder state lives in its BUILDX_CONFIG, never in the engine's (or the user's) config.
+    assert Path(fleet.env["BUILDX_CONFIG"]).is_relative_to(root)
+
+    # Afterwards: the nodes are stopped (by their pids) and the builder is gone.
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    assert fleet.name not in fleet.docker("buildx", "ls").stdout
