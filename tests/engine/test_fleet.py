@@ -166,10 +166,13 @@ class Baked:
 
 def bake(fleet: Fleet, project: Path, *args: str, check: bool = True,
          **variables: str) -> Baked:
-    """bake --push with rawjson progress, from the build context root, variables in the env."""
+    """bake with rawjson progress, run from the build context root, variables in the env.
+
+    The bake file's absolute path, as make would give it ($(MKGEN_DIR)/docker-bake.hcl).
+    """
     started = time.monotonic()
-    proc = fleet.bake("--file", "docker/docker-bake.hcl", "--progress=rawjson", *args,
-                      cwd=project, env=variables, check=check)
+    proc = fleet.bake("--file", str(project / "docker" / "docker-bake.hcl"), "--progress=rawjson",
+                      *args, cwd=project, env=variables, check=check)
     return Baked(proc, time.monotonic() - started)
 
 
@@ -392,7 +395,9 @@ def test_per_platform_targets_joined_by_imagetools_create(
     tag, seed = unique("join"), unique("seed")
     baked = bake(fleet, project, "--push", "release-platforms", IMAGE_TAG=tag, SEED=seed)
     repo = f"{engine.registry}/fleet"
-    created = fleet.docker("buildx", "imagetools", "create", "--builder", fleet.name,
+    # imagetools talks to the registry itself: no builder needed (the current one is the
+    # default docker driver here).
+    created = fleet.docker("buildx", "imagetools", "create",
                            "--tag", f"{repo}:{tag}", f"{repo}:{tag}-amd64", f"{repo}:{tag}-arm64")
     print(f"[{baked.seconds:5.1f} s] bake --push release-platforms; imagetools create")
     assert created.returncode == 0
@@ -408,6 +413,38 @@ def test_per_platform_targets_joined_by_imagetools_create(
         assert record["FrontendAttrs"]["platform"] == platform
     # The attestations travel along (one per platform).
     assert len(index["manifests"]) == 2 * len(PLATFORMS)
+
+
+# make reads the per-platform digests from bake's metadata file with sed, not a JSON parser.
+DIGESTS_SED = r's/.*"containerimage\.digest": *"\(sha256:[0-9a-f]\{64\}\)".*/\1/p'
+
+
+def test_per_platform_targets_pushed_by_digest_then_joined(
+    engine: Engine, fleet: Fleet, project: Path
+) -> None:
+    """The variant that tags nothing but the final index: push by digest, then join digests."""
+    tag, seed = unique("digest"), unique("seed")
+    repo = f"{engine.registry}/fleet"
+    metadata = project / f"{tag}.json"
+    bake(fleet, project, "--metadata-file", str(metadata),
+         "--set", "release-*.tags=",
+         "--set", f"release-*.output=type=image,name={repo},push-by-digest=true,"
+                  "name-canonical=true,push=true",
+         "release-platforms", IMAGE_TAG=tag, SEED=seed)  # fmt: skip
+    digests = subprocess.run(["sed", "-n", DIGESTS_SED, str(metadata)], capture_output=True,
+                             text=True, check=True).stdout.split()
+    assert len(digests) == len(PLATFORMS)
+    assert not [t for t in tags_of(engine, "fleet") if t.startswith(tag)]
+
+    fleet.docker("buildx", "imagetools", "create", "--tag", f"{repo}:{tag}",
+                 *(f"{repo}@{digest}" for digest in digests))
+    status, index = engine.registry_get(f"/v2/fleet/manifests/{tag}")
+    assert status == 200 and set(platforms_of(index)) == set(PLATFORMS)
+    assert [t for t in tags_of(engine, "fleet") if t.startswith(tag)] == [tag]
+    for platform in PLATFORMS:
+        (record,) = records_with(fleet.node(platform), seed)
+        assert record["Exporters"][0]["Attrs"]["push-by-digest"] == "true"
+        assert record["Result"]["ResultDeprecated"]["digest"] in digests
 
 
 # ---------------------------------------------------------------------------------------------
