@@ -1,24 +1,28 @@
 """A real Docker engine and a real registry on loopback, for tests/engine only.
 
-The session fixture `engine` starts Debian's `dockerd` and
-`docker-registry` with all their state in one temp dir, and stops them by the pids it started.
-Without root or the Debian packages it skips; when $CI is set it fails instead, so that a CI
-machine that lost its engine cannot go green by skipping everything.
+The session fixture `engine` starts Debian's
+`dockerd` and `docker-registry` with all their state in one temp dir, and stops them by the pids
+it started. The registry listens on a loopback port picked per session (`Engine.registry`, e.g.
+127.0.0.1:41234), never a fixed one: a developer's own registry on :5000 is no obstacle, and two
+sessions can run at the same time. Without root or the Debian packages it skips; when $CI is set
+it fails instead, so that a CI machine that lost its engine cannot go green by skipping
+everything.
+
+The fixtures `fleet` and `new_fleet` add BuildKit nodes joined as one buildx builder (fleet.py),
+with the same skip-or-fail policy.
 """
 
 from __future__ import annotations
 
-import ctypes
+import contextlib
 import dataclasses
+import functools
 import json
 import os
 import shutil
-import signal
-import socket
 import struct
 import subprocess
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
@@ -27,16 +31,25 @@ from typing import Any, NoReturn
 
 import pytest
 
-# Debian's 20.10 client builds with BuildKit without buildx; /usr/local/bin/docker (v28) cannot.
+from daemons import (
+    CommandError,
+    Unavailable,
+    free_port,
+    log_tail,
+    remove_state,
+    spawn,
+    stop,
+    wait_until,
+)
+from fleet import Fleet, FleetUnavailable, fleet_prerequisite, running_fleet
+
+# Debian's 20.10 client builds with BuildKit without buildx (and, with the buildx plugin
+# installed, runs `docker buildx` too); it is the one client of the engine tests.
 DOCKER_CLIENT = Path("/usr/bin/docker")
 BUSYBOX = Path("/bin/busybox")
 REGISTRY_HOST = "127.0.0.1"
-REGISTRY_PORT = 5000
-REGISTRY = f"{REGISTRY_HOST}:{REGISTRY_PORT}"
-READY_TIMEOUT_S = 30.0
-# dockerd waits up to 15 s for running containers on SIGTERM; give it a little more.
-STOP_TIMEOUT_S = 20.0
-LOG_TAIL_LINES = 25
+# Another process may take the port picked for the registry before it binds it: pick again.
+REGISTRY_ATTEMPTS = 3
 INSTALL_HINT = "run .ci/engine.sh (apt-get install docker.io docker-registry busybox-static)"
 
 # Without an Accept header the registry may down-convert manifests or refuse manifest lists.
@@ -50,23 +63,18 @@ MANIFEST_ACCEPT = ", ".join(
     ]
 )
 
-# Inherited settings that would point our client at another daemon or config.
-FOREIGN_DOCKER_VARS = ("DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_TLS")
+# Inherited settings that would point our client at another daemon, config or builder.
+FOREIGN_DOCKER_VARS = (
+    "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_TLS", "BUILDX_BUILDER",
+)
+
+# The old names, for the tests that import them.
+DockerError = CommandError
+EngineUnavailable = Unavailable
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "engine: needs a real Docker engine and registry")
-
-
-class EngineUnavailable(Exception):
-    """The engine cannot run here; the fixture turns this into a skip, or a failure under CI."""
-
-
-class DockerError(subprocess.CalledProcessError):
-    """A failed docker command whose message carries its output, so the test report shows why."""
-
-    def __str__(self) -> str:
-        return f"{super().__str__()}\n--- stdout ---\n{self.stdout}\n--- stderr ---\n{self.stderr}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,7 +84,8 @@ class Engine:
     env: dict[str, str]
     busybox: Path
     state_dir: Path
-    registry: str = REGISTRY
+    # host:port of this session's registry, e.g. 127.0.0.1:41234 (a free port, never fixed).
+    registry: str
 
     def docker(
         self,
@@ -96,11 +105,11 @@ class Engine:
             text=True,
         )
         if check and proc.returncode != 0:
-            raise DockerError(proc.returncode, proc.args, proc.stdout, proc.stderr)
+            raise CommandError(proc.returncode, proc.args, proc.stdout, proc.stderr)
         return proc
 
     def registry_get(self, path: str) -> tuple[int, Any]:
-        """GET http://127.0.0.1:5000<path>; return the status and the JSON body (None if empty)."""
+        """GET http://<registry><path>; return the status and the JSON body (None if empty)."""
         request = urllib.request.Request(
             f"http://{self.registry}{path}", headers={"Accept": MANIFEST_ACCEPT}
         )
@@ -132,11 +141,6 @@ def _missing_prerequisite() -> str | None:
         return f"{BUSYBOX} is missing; {INSTALL_HINT}"
     if not _is_static_elf(BUSYBOX):
         return f"{BUSYBOX} is dynamically linked: it cannot run FROM scratch; {INSTALL_HINT}"
-    if not _port_is_free(REGISTRY_HOST, REGISTRY_PORT):
-        return (
-            f"{REGISTRY} is already in use; stop whatever listens there (another registry?) "
-            "so the tests can own the registry they push to"
-        )
     return None
 
 
@@ -162,42 +166,12 @@ def _is_static_elf(path: Path) -> bool:
     )
 
 
-def _port_is_free(host: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
 # ---------------------------------------------------------------------------------------------
 # Starting
 
 
-def _die_with_parent() -> None:
-    """Runs in the child: if pytest is killed outright, the kernel sends it SIGTERM."""
-    pr_set_pdeathsig = 1
-    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
-
-
-def _spawn(argv: list[str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as out:
-        # A new session keeps a Ctrl-C in the terminal from killing the daemons before teardown,
-        # and makes the pid a process-group id we can kill with its children (containerd).
-        return subprocess.Popen(
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=_die_with_parent,
-        )
-
-
-def _start_dockerd(state: Path) -> subprocess.Popen[bytes]:
-    return _spawn(
+def _start_dockerd(state: Path, registry: str) -> subprocess.Popen[bytes]:
+    return spawn(
         [
             "dockerd",
             f"--data-root={state / 'data'}",
@@ -207,22 +181,22 @@ def _start_dockerd(state: Path) -> subprocess.Popen[bytes]:
             "--iptables=false",
             "--bridge=none",
             "--storage-driver=vfs",
-            f"--insecure-registry={REGISTRY}",
+            f"--insecure-registry={registry}",
         ],
         state / "dockerd.log",
     )
 
 
-def _start_registry(state: Path) -> subprocess.Popen[bytes]:
+def _start_registry(state: Path, registry: str) -> subprocess.Popen[bytes]:
     config = state / "registry.yml"
     config.write_text(
         "version: 0.1\n"
         "log:\n  level: warn\n"
         f"storage:\n  filesystem:\n    rootdirectory: {state / 'registry'}\n"
         "  delete:\n    enabled: true\n"
-        f"http:\n  addr: {REGISTRY}\n"
+        f"http:\n  addr: {registry}\n"
     )
-    return _spawn(["docker-registry", "serve", str(config)], state / "registry.log")
+    return spawn(["docker-registry", "serve", str(config)], state / "registry.log")
 
 
 def _client_env(state: Path) -> dict[str, str]:
@@ -237,19 +211,10 @@ def _client_env(state: Path) -> dict[str, str]:
         DOCKER_BUILDKIT="1",
         # Own config dir: `docker manifest` keeps its local lists there, not in ~/.docker.
         DOCKER_CONFIG=str(state / "docker-config"),
+        # buildx's builders and build records (the default `docker` driver's too).
+        BUILDX_CONFIG=str(state / "buildx"),
     )
     return env
-
-
-def _wait_until(ready: Callable[[], bool], proc: subprocess.Popen[bytes], what: str) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise EngineUnavailable(f"{what} exited with status {proc.returncode} while starting")
-        if ready():
-            return
-        time.sleep(0.1)
-    raise EngineUnavailable(f"{what} did not become ready within {READY_TIMEOUT_S:.0f} s")
 
 
 def _docker_answers(env: dict[str, str]) -> bool:
@@ -262,83 +227,63 @@ def _docker_answers(env: dict[str, str]) -> bool:
     return probe.returncode == 0
 
 
-def _registry_answers() -> bool:
+def _registry_answers(registry: str) -> bool:
     try:
-        with urllib.request.urlopen(f"http://{REGISTRY}/v2/", timeout=2) as response:
+        with urllib.request.urlopen(f"http://{registry}/v2/", timeout=2) as response:
             return response.status == 200
     except (urllib.error.URLError, OSError):
         return False
 
 
-# ---------------------------------------------------------------------------------------------
-# Stopping
+def _start_registry_on_a_free_port(state: Path, procs: list[subprocess.Popen[bytes]]) -> str:
+    for attempt in range(1, REGISTRY_ATTEMPTS + 1):
+        registry = f"{REGISTRY_HOST}:{free_port(REGISTRY_HOST)}"
+        proc = _start_registry(state, registry)
+        procs.append(proc)
+        try:
+            wait_until(functools.partial(_registry_answers, registry), proc,
+                       f"docker-registry on {registry}")
+        except Unavailable:
+            if proc.poll() is None or attempt == REGISTRY_ATTEMPTS:
+                raise
+            continue  # It exited: most likely someone took the port meanwhile.
+        return registry
+    raise AssertionError("unreachable")
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout=STOP_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        # Our own process group: dockerd plus the containerd it spawned.
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-
-
-def _mounts_under(root: Path) -> list[str]:
-    prefix = f"{root}/"
-    with open("/proc/self/mounts") as mounts:
-        points = [line.split()[1] for line in mounts]
-    return sorted((p for p in points if p.startswith(prefix)), key=len, reverse=True)
-
-
-def _remove_state(state: Path) -> None:
-    # A cleanly stopped dockerd unmounts its data root (it bind-mounts it onto itself);
-    # a killed one leaves the mount, which would make rmtree fail with EBUSY.
-    for point in _mounts_under(state):
-        subprocess.run(["umount", "--lazy", point], capture_output=True)
-    shutil.rmtree(state, ignore_errors=True)
-    if state.exists():
-        print(f"mkgen engine fixture: could not remove all of {state}")
+def _start_engine(state: Path, procs: list[subprocess.Popen[bytes]]) -> Engine:
+    env = _client_env(state)
+    # The registry first: dockerd must be told its address (--insecure-registry).
+    registry = _start_registry_on_a_free_port(state, procs)
+    procs.append(_start_dockerd(state, registry))
+    wait_until(lambda: _docker_answers(env), procs[-1], "dockerd")
+    return Engine(env=env, busybox=BUSYBOX, state_dir=state, registry=registry)
 
 
 # ---------------------------------------------------------------------------------------------
-# The fixture
+# The fixtures
 
 
-def _log_tail(log: Path) -> str:
-    try:
-        lines = log.read_text(errors="replace").splitlines()
-    except OSError:
-        return ""
-    return "\n".join(lines[-LOG_TAIL_LINES:])
-
-
-def _give_up(reason: str, state: Path | None) -> NoReturn:
+def _give_up(
+    reason: str,
+    state: Path | None,
+    logs: tuple[str, ...] = ("dockerd.log", "registry.log"),
+    what: str = "no Docker engine",
+) -> NoReturn:
     if not os.environ.get("CI"):
-        pytest.skip(f"no Docker engine: {reason}")
+        pytest.skip(f"{what}: {reason}")
     details = [reason]
     if state is not None:
-        for log in ("dockerd.log", "registry.log"):
-            tail = _log_tail(state / log)
+        for log in logs:
+            tail = log_tail(state / log)
             if tail:
                 details.append(f"--- last lines of {log} ---\n{tail}")
     pytest.fail("\n".join(details), pytrace=False)
 
 
-def _start_engine(state: Path, procs: list[subprocess.Popen[bytes]]) -> Engine:
-    env = _client_env(state)
-    procs.append(_start_dockerd(state))
-    procs.append(_start_registry(state))
-    _wait_until(lambda: _docker_answers(env), procs[0], "dockerd")
-    _wait_until(_registry_answers, procs[1], "docker-registry")
-    return Engine(env=env, busybox=BUSYBOX, state_dir=state)
-
-
 @pytest.fixture(scope="session")
 def engine() -> Iterator[Engine]:
-    """A real dockerd and registry on 127.0.0.1:5000 for the whole session."""
+    """A real dockerd and registry (on a free loopback port) for the whole session."""
     missing = _missing_prerequisite()
     if missing:
         _give_up(missing, None)
@@ -349,14 +294,72 @@ def engine() -> Iterator[Engine]:
         broken = None
         try:
             started = _start_engine(state, procs)
-        except EngineUnavailable as exc:
+        except Unavailable as exc:
             broken = str(exc)
         # Given up outside `except`, so the report has no "during handling of..." noise.
         if broken:
             _give_up(broken, state)
         yield started
     finally:
-        # The registry first: it holds no state of dockerd's; dockerd may take longer.
+        # dockerd first, then the registry it may still be pushing to.
         for proc in reversed(procs):
-            _stop(proc)
-        _remove_state(state)
+            stop(proc)
+        remove_state(state)
+
+
+@pytest.fixture(scope="session")
+def buildx(engine: Engine) -> Engine:
+    """The engine, once `docker buildx` is known to work with it (its default `docker` driver)."""
+    probe = engine.docker("buildx", "version", check=False)
+    if probe.returncode != 0:
+        _give_up(f"the docker buildx plugin does not answer: {probe.stderr.strip()}; install it "
+                 "with ../shared/tools/buildkit/install.sh", None, what="no buildx")
+    return engine
+
+
+def _start_fleet_or_give_up(stack: contextlib.ExitStack, engine: Engine, root: Path) -> Fleet:
+    missing = fleet_prerequisite(engine.env)
+    if missing:
+        _give_up(missing, None, what="no BuildKit fleet")
+    broken: FleetUnavailable | None = None
+    try:
+        started = stack.enter_context(running_fleet(root, engine.registry, engine.env))
+    except FleetUnavailable as exc:
+        broken = exc
+    if broken is not None:
+        _give_up(str(broken), root, logs=broken.logs, what="no BuildKit fleet")
+    return started
+
+
+@pytest.fixture(scope="session")
+def fleet(engine: Engine) -> Iterator[Fleet]:
+    """Two buildkitd nodes, linux/amd64 and linux/arm64, joined as one remote-driver builder.
+
+    They push to the engine's registry over plain HTTP. Without buildkitd, buildctl or the
+    buildx plugin the tests that use it skip; with $CI set they fail.
+    """
+    with contextlib.ExitStack() as stack:
+        root = Path(tempfile.mkdtemp(prefix="mkgen-fleet-", dir="/tmp"))
+        stack.callback(remove_state, root)
+        yield _start_fleet_or_give_up(stack, engine, root)
+
+
+@pytest.fixture
+def new_fleet(engine: Engine) -> Iterator[Callable[[], Fleet]]:
+    """`new_fleet()` starts another fleet with empty local state (no build cache at all).
+
+    Every fleet it started is stopped, and its builder removed, after the test.
+    """
+    with contextlib.ExitStack() as stack:
+        root = Path(tempfile.mkdtemp(prefix="mkgen-fleet-", dir="/tmp"))
+        stack.callback(remove_state, root)
+        started = 0
+
+        def start() -> Fleet:
+            nonlocal started
+            started += 1
+            home = root / str(started)
+            home.mkdir()
+            return _start_fleet_or_give_up(stack, engine, home)
+
+        yield start

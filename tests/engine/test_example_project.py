@@ -1,5 +1,5 @@
 """examples/hello end to end: its committed, rendered Makefile driven by GNU make against a
-real dockerd and a real registry on 127.0.0.1:5000. Every result is read back from the engine
+real dockerd and a real registry on a free loopback port. Every result is read back from the engine
 (images, containers' output, history) or from the registry's HTTP API.
 
 The client is Debian's 20.10 (BuildKit without buildx), hence DOCKER_BUILD="docker build".
@@ -52,9 +52,12 @@ class Project:
         prefix: tuple[str, ...] = (),
         check: bool = True,
     ) -> subprocess.CompletedProcess[str]:
-        """GNU make on the rendered Makefile, stdin closed (no terminal), output captured."""
+        """GNU make on the rendered Makefile, stdin closed (no terminal), output captured.
+
+        REGISTRY is the session's registry (its port is picked per session), unless given.
+        """
         argv = [*prefix, "make", "--no-print-directory", "-C", str(self.root / "docker"),
-                "DOCKER_BUILD=docker build",
+                "DOCKER_BUILD=docker build", f"REGISTRY={self.engine.registry}",
                 *args]
         started = time.monotonic()
         proc = subprocess.run(argv, env={**self.engine.env, **(env or {})},
@@ -109,7 +112,7 @@ def plain_build_log(proc: subprocess.CompletedProcess[str]) -> str:
 def test_every_stage_build_makes_a_real_image(project: Project, built: object) -> None:
     for stage in STAGES:
         assert project.has_image(f"hello/{stage}:latest"), stage
-    assert project.has_image("localhost:5000/hello:latest")
+    assert project.has_image(f"{project.engine.registry}/hello:latest")
     # Each image holds what its stage made: busybox, the fan-out's files, their join.
     assert project.run("hello/base:latest", "busybox", "echo", "ok") == "ok\n"
     assert project.run("hello/greeting:latest", "cat", "/greeting.txt") == "Hello\n"
@@ -268,14 +271,13 @@ def test_manifest_joins_the_per_arch_images_only_when_all_are_pushed(
     project: Project, built: object
 ) -> None:
     # Both images are built for this machine; the manifest recipe sets their platforms.
-    registry = f"REGISTRY={project.engine.registry}"
     for arch in ("amd64", "arm64"):
-        project.make("release_push", registry, f"IMAGE_TAG=1.0-{arch}", f"GREETING={arch}")
+        project.make("release_push", f"IMAGE_TAG=1.0-{arch}", f"GREETING={arch}")
     digests = {arch: registry_digest(project.engine, "hello", f"1.0-{arch}")
                for arch in ("amd64", "arm64")}
     assert project.engine.registry_get("/v2/hello/manifests/1.0")[0] == 404
 
-    project.make("release_manifest", registry, "IMAGE_TAG=1.0", "MANIFEST_OPTS=--insecure")
+    project.make("release_manifest", "IMAGE_TAG=1.0", "MANIFEST_OPTS=--insecure")
     status, index = project.engine.registry_get("/v2/hello/manifests/1.0")
     assert status == 200 and index["mediaType"] == MANIFEST_LIST
     entries = {m["platform"]["architecture"]: (m["platform"]["os"], m["digest"])
@@ -285,14 +287,13 @@ def test_manifest_joins_the_per_arch_images_only_when_all_are_pushed(
     # The engine picks its own architecture's image out of the list.
     native = {"x86_64": "amd64", "aarch64": "arm64"}.get(platform.machine())
     if native:
-        ran = project.make("release_run", registry, "IMAGE_TAG=1.0", "DOCKER_PULL=1")
+        ran = project.make("release_run", "IMAGE_TAG=1.0", "DOCKER_PULL=1")
         assert ran.stdout.endswith(f"{native}, world!\n")
 
 
 def test_manifest_with_a_missing_arch_pushes_nothing(project: Project, built: object) -> None:
-    registry = f"REGISTRY={project.engine.registry}"
-    project.make("release_push", registry, "IMAGE_TAG=2.0-amd64")
-    failed = project.make("release_manifest", registry, "IMAGE_TAG=2.0",
+    project.make("release_push", "IMAGE_TAG=2.0-amd64")
+    failed = project.make("release_manifest", "IMAGE_TAG=2.0",
                           "MANIFEST_OPTS=--insecure", check=False)
     assert failed.returncode != 0
     assert "manifest push" not in failed.stdout
