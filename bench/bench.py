@@ -35,7 +35,7 @@ TRTLLM_FILES = REPO / "tests" / "fixtures" / "trtllm"
 
 # The hand-written TensorRT-LLM docker/Makefile, as measured in the issue (2026-11-27).
 HAND_WRITTEN = {"help": None, "-n release_build": 102, "-n trtllm_push": 180}
-# Processes of `make -n TARGET`: a build target, and any other target (push, run, pull,
+# Processes of `make -n TARGET`: a build target, and any other target (push, run, pull, bake,
 # manifest, the recipes), for every target of the flagship (`mkgen list --json`).
 BUILD_BUDGET = 4
 OTHER_BUDGET = 5
@@ -126,7 +126,7 @@ def every_target_figures(tree: Checkout, project: Path, work: Path) -> list[Figu
     out = []
     kinds = flagship_targets(project)
     titles = {"build": ("every build target", BUILD_BUDGET),
-              "other": ("every push, run, pull, manifest and recipe target", OTHER_BUDGET)}
+              "other": ("every push, run, pull, bake, manifest and recipe target", OTHER_BUDGET)}
     for kind, names in kinds.items():
         counts = {name: programs(tree, ["-n", name], work / "trace") for name in names}
         worst = max(counts, key=lambda n: len(counts[n]))

@@ -84,6 +84,12 @@ def _builtins(project: Project) -> tuple[Variable, ...]:
             "Docker"),
         var("BUILDER", "", "buildx builder of builds (--builder); empty: the current one.",
             "Docker"),
+        var("BUILD_NETWORK", "", "Network of RUN steps in builds (--network), e.g. none; "
+            "empty: the builder's.", "Docker"),
+        var("BUILD_CACHE", "", "Registry repository of the build cache, one tag per stage and "
+            "platform; empty: none.", "Docker"),
+        var("BAKE_OPTS", "", "More options of docker buildx bake, e.g. --progress plain.",
+            "Docker"),
         var("HOST_ARCH", "", "This machine's architecture (x86_64, aarch64), from make's own "
             "host type.", "Docker", computed="host_arch"),
         var("HOST_NAME", "", "This machine's name, read by make (no process on Linux).",

@@ -173,3 +173,28 @@ def renamed_references(make_text: str, renamed: dict[str, str]) -> str:
         return make_text
     pattern = re.compile(r"\$\((" + "|".join(map(re.escape, renamed)) + r")\)")
     return pattern.sub(lambda m: f"$({renamed[m.group(1)]})", make_text)
+
+
+# HCL (docker-bake.hcl): the escapes of a quoted template (hashicorp/hcl, hclsyntax spec,
+# "Template Literals"), and `$${` / `%%{` for a literal `${` / `%{`.
+_HCL_CHARS = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def hcl_literal(text: str) -> str:
+    """Literal text inside an HCL quoted template (`"..."`), read back as exactly `text`:
+    backslash, quote and control characters escaped, and a `${` or `%{` doubled so that it
+    starts no interpolation or directive."""
+    out = "".join(_HCL_CHARS.get(ch, f"\\u{ord(ch):04x}" if ord(ch) < 0x20 else ch)
+                  for ch in text)
+    return out.replace("${", "$${").replace("%{", "%%{")
+
+
+def hcl_string(text: str) -> str:
+    """`text` as an HCL quoted string, nothing interpolated."""
+    return f'"{hcl_literal(text)}"'
+
+
+def hcl_comment(text: str) -> str:
+    """The text of one `# ...` HCL comment line: a line break would end it, so each is a
+    blank."""
+    return re.sub(r"[\r\n]+", " ", text)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from mkgen.checker import did_you_mean
 from mkgen.errors import MkgenError
 from mkgen.model import MAKEFILE, Config, Variable
-from mkgen.plan import Plan, Target, value_source
+from mkgen.plan import RECIPE_ACTION, Plan, Target, value_source
 from mkgen.render import render_all
 
 SECRET = "<secret>"
@@ -144,7 +144,10 @@ def resolve_values(config: Config, target: Target, given: dict[str, str]) -> lis
 def _make_argv(config: Config, target: Target, values: list[Value],
                given: dict[str, str]) -> list[str]:
     names = " ".join(["STAGE", *(v.name for v in values)])
-    dump = (f"{_DUMP}: ; @$(foreach v,{names},$(info {_MARK}$(v)=$($(v))))\n"
+    # STEM reads `$@`, which in the dump is the dump's own name: it is given the target's.
+    stem = "" if target.action == RECIPE_ACTION else target.family or target.stage
+    dump = (f"{_DUMP}: STEM = {stem}\n"
+            f"{_DUMP}: ; @$(foreach v,{names},$(info {_MARK}$(v)=$($(v))))\n"
             f"{target.name}: {_DUMP}")
     argv = ["make", "-n", "-s", "--no-print-directory", "-f", "-",
             # make expands a command-line value: the path's own `$` must stay text.

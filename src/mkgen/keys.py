@@ -13,7 +13,7 @@ from functools import cached_property
 from mkgen.records import dataclass
 
 # Actions every stage and family can have, in the order `make help` lists them.
-ACTIONS: tuple[str, ...] = ("build", "push", "run", "pull", "user")
+ACTIONS: tuple[str, ...] = ("build", "push", "run", "pull", "user", "bake")
 # Only families that declare `platforms` get the multi-arch manifest action.
 MANIFEST_ACTION = "manifest"
 ALL_ACTIONS: tuple[str, ...] = (*ACTIONS, MANIFEST_ACTION)

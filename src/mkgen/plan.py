@@ -19,6 +19,7 @@ ACTION_HELP = {
     "run": "Run the {what} image in a new container.",
     "pull": "Pull the {what} image.",
     "user": "Build the local-user layer of the {what} image (IMAGE_WITH_TAG-USER_NAME).",
+    "bake": "Bake and push the {what} image on the buildx builder (docker-bake.hcl).",
     "manifest": "Push the manifest list of the per-arch {what} images (IMAGE_WITH_TAG-ARCH).",
 }
 RECIPE_ACTION = "recipe"  # the action of a recipe's target: its own commands

@@ -38,6 +38,7 @@ _FORMAT = "mkgen-stamp-1"  # changes when what the digests cover changes
 
 MAKEFILE = "Makefile"
 USER_DOCKERFILE = "Dockerfile.user"
+BAKE_FILE = "docker-bake.hcl"
 # What writer.py keeps in the output folder while it switches a rendered set: while either
 # is there, only a full check (which finishes or drops the switch first) may answer.
 STAGING = ".mkgen-staging"
@@ -46,7 +47,7 @@ JOURNAL = ".mkgen-journal"
 
 def output_names(dockerfile: str) -> tuple[str, ...]:
     """Every rendered file, in order: render.py writes them, the quick check reads them."""
-    return (MAKEFILE, dockerfile, USER_DOCKERFILE)
+    return (MAKEFILE, dockerfile, USER_DOCKERFILE, BAKE_FILE)
 
 
 def builtin_templates() -> str:

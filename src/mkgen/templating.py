@@ -38,6 +38,8 @@ FILTERS = {
     "make_help": escape.make_help,                   # text printed by $(info) from a define
     "make_comment": escape.make_comment,             # the text of a `# ...` Make comment
     "dockerfile_arg_default": escape.dockerfile_arg_default,  # ARG NAME="default"
+    "hcl_string": escape.hcl_string,                 # an HCL quoted string, nothing interpolated
+    "hcl_comment": escape.hcl_comment,               # the text of a `# ...` HCL comment
     "rename": escape.renamed_references,             # mkgen's Make text, built-ins renamed
 }
 

@@ -1,7 +1,7 @@
 """Validate the `targets` (families) of a stage.yaml, and the names all targets end up with."""
 from __future__ import annotations
 
-from mkgen import keys
+from mkgen import bake, keys
 from mkgen.checker import Checker, did_you_mean
 from mkgen.keys import ACTIONS, ALL_ACTIONS, FAMILY, FAMILY_NAME, MANIFEST_ACTION, PLATFORM
 from mkgen.loader import MarkedDict
@@ -99,6 +99,23 @@ def check_target_names(c: Checker, root: MarkedDict, plan: Plan) -> None:
                 and isinstance(targets, MarkedDict):
             c.at(targets, family.name, f"targets.{family.name}",
                  "has the name of a stage", "rename the family")
+            collided.add(family.name)
+    _check_bake_names(c, root, plan, collided)
+
+
+def _check_bake_names(c: Checker, root: MarkedDict, plan: Plan, collided: set[str]) -> None:
+    """docker-bake.hcl names targets with [A-Za-z0-9_-] (a `.` becomes `_`) and adds
+    `<name>-push`: two stages or families must not end up with one bake target."""
+    seen: dict[str, str] = {}
+    for group in plan.groups:
+        where = f"{group.yaml_key}.{group.name}"
+        clash = next((n for n in bake.bake_targets(group) if n in seen), None)
+        if clash is not None and group.name not in collided:
+            collided.add(group.name)
+            c.at(root.get(group.yaml_key), group.name, where,
+                 f"bake target '{clash}' of docker-bake.hcl is also {seen[clash]}'s",
+                 "rename one of them (in bake target names a '.' is '_')")
+        seen.update(dict.fromkeys(bake.bake_targets(group), where))
 
 
 def _check_added_names(c: Checker, root: MarkedDict, plan: Plan, seen: dict[str, str]) -> None:

@@ -12,12 +12,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-from mkgen import escape, stage_graph
+from mkgen import bake, escape, stage_graph
 from mkgen.builtin_variables import GROUP_ORDER
 from mkgen.keys import ALL_ACTIONS
 from mkgen.model import USER_DOCKERFILE, Config, Recipe, Variable
 from mkgen.plan import BUILTIN_TARGETS, Plan, Target, TargetGroup, value_source
 from mkgen.records import dataclass
+from mkgen.stamp import BAKE_FILE
 
 
 class View:
@@ -136,13 +137,24 @@ class PlatformView:
     @property
     def suffix(self) -> str:
         # IMAGE_WITH_TAG-amd64, IMAGE_WITH_TAG-arm-v7: still a valid tag.
-        return "-".join(p for p in (self.arch, self.variant) if p)
+        return bake.platform_suffix("/".join(p for p in (self.os, self.arch, self.variant) if p))
 
 
 @dataclass(frozen=True)
 class ManifestView:
     target: str
     platforms: tuple[PlatformView, ...]
+
+
+@dataclass(frozen=True)
+class BakeRunView:
+    """`<name>_bake`: the bake target (or group) it pushes, and the per-platform images it
+    joins into one index afterwards (none: bake pushes the one image itself)."""
+
+    target: str
+    bake_target: str
+    suffixes: tuple[str, ...]
+    variables: tuple[str, ...]  # make's values of these go to bake: what its targets read
 
 
 @dataclass(frozen=True)
@@ -166,6 +178,8 @@ class MakefileView(View):
     recipes: tuple[RecipeView, ...]
     aliases: tuple[AliasView, ...]
     manifests: tuple[ManifestView, ...]
+    bake_file: str                             # docker-bake.hcl, beside the Makefile
+    bakes: tuple[BakeRunView, ...]
     stage_names: tuple[str, ...]
     family_names: tuple[str, ...]
     builtin_targets: tuple[TargetView, ...]   # help, doctor
@@ -213,10 +227,29 @@ def _manifests(plan: Plan) -> tuple[ManifestView, ...]:
     for group in plan.groups:
         for target in group.targets:
             if target.action == "manifest":
-                platforms = tuple(PlatformView(*(p.split("/") + [""])[:3])
-                                  for p in group.platforms)
+                platforms = tuple(_platform_view(p) for p in group.platforms)
                 out.append(ManifestView(target.name, platforms))
     return tuple(out)
+
+
+def _platform_view(platform: str) -> PlatformView:
+    return PlatformView(*(platform.split("/") + [""])[:3])
+
+
+def _bake_runs(plan: Plan) -> tuple[BakeRunView, ...]:
+    exprs = bake.Expressions(plan.config, plan)
+    passed = [v.name for v in _hcl_variables(plan) if not v.secret]  # secrets: exported
+    runs = []
+    for group in plan.groups:
+        for target in group.targets:
+            if target.action == "bake":
+                exprs.read.clear()
+                _bake_target(group, exprs)
+                runs.append(BakeRunView(
+                    target.name, f"{bake.bake_name(group.name)}-push",
+                    tuple(bake.platform_suffix(p) for p in group.platforms),
+                    tuple(n for n in passed if n in exprs.read)))
+    return tuple(runs)
 
 
 def _relative_root(config: Config) -> str:
@@ -250,7 +283,7 @@ def makefile_view(plan: Plan) -> MakefileView:
         recipes=tuple(_recipe_view(t, r)
                       for t, r in zip(plan.recipes, config.recipes, strict=True)),
         aliases=tuple(AliasView(a.name, a.target, a.help) for a in plan.aliases),
-        manifests=_manifests(plan),
+        manifests=_manifests(plan), bake_file=BAKE_FILE, bakes=_bake_runs(plan),
         stage_names=tuple(s.name for s in config.stages),
         family_names=tuple(f.name for f in config.families),
         builtin_targets=tuple(TargetView(n, "", h) for n, h in BUILTIN_TARGETS),
@@ -327,3 +360,98 @@ class UserDockerfileView(View):
 
 def user_dockerfile_view(config: Config) -> UserDockerfileView:
     return UserDockerfileView(source=config.source.name, output=config.project.output)
+
+
+# ---- docker-bake.hcl ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class HclVariableView:
+    name: str
+    default: str   # an HCL expression
+    note: str      # a comment on where the value comes from; empty: none
+
+
+@dataclass(frozen=True)
+class BakePlatformView:
+    """One platform of a family's push: its own bake target, image and cache."""
+
+    target: str    # release-push-amd64
+    platform: str  # linux/amd64
+    suffix: str    # amd64: the image is PUSH_IMAGE-amd64
+
+
+@dataclass(frozen=True)
+class BakeTargetView:
+    """The bake target of one stage or family: what its Makefile build builds. HCL
+    expressions, ready to write."""
+
+    name: str                            # the bake target: the stage or family name
+    kind: str                            # "stage" or "family"
+    owner: str                           # the stage or family, as stages.yaml names it
+    stage: str                           # the Dockerfile stage (--target)
+    args: tuple[tuple[str, str], ...]    # (ARG, value)
+    tags: str                            # IMAGE_WITH_TAG
+    push_tags: str                       # PUSH_IMAGE: what `<owner>_bake` pushes
+    platforms: str                       # PLATFORM, comma-separated
+    network: str                         # BUILD_NETWORK
+    cache: str                           # BUILD_CACHE
+    push_platforms: tuple[BakePlatformView, ...]  # a family's own platforms
+
+
+@dataclass(frozen=True)
+class BakeView(View):
+    """docker-bake.hcl.j2."""
+
+    source: str
+    output: str
+    bake_file: str                       # the file, relative to the build context
+    dockerfile: str                      # Dockerfile.multi, relative to the build context
+    variables: tuple[HclVariableView, ...]
+    secrets: tuple[tuple[str, str], ...]  # (id, variable)
+    targets: tuple[BakeTargetView, ...]
+
+
+def _build_roots(config: Config) -> list[str]:
+    return [v.name for v in config.build_args] + [v.name for v in config.secrets] + [
+        config.builtin(n) for n in bake.BUILD_VARIABLES]
+
+
+def _hcl_variables(plan: Plan) -> list[bake.HclVariable]:
+    return bake.Expressions(plan.config, plan).variables(_build_roots(plan.config), plan.groups)
+
+
+def _bake_target(group: TargetGroup, exprs: bake.Expressions) -> BakeTargetView:
+    config = exprs.config
+    context = bake.build_context(group)
+
+    def of(builtin: str) -> str:
+        return exprs.expression(config.builtin(builtin), context)
+
+    push = of("PUSH_IMAGE")
+    name = bake.bake_name(group.name)
+    return BakeTargetView(
+        name=name, kind=group.kind, owner=group.name, stage=group.stage,
+        args=tuple((v.dockerfile_name, exprs.expression(v.name, context))
+                   for v in config.build_args),
+        tags=of("IMAGE_WITH_TAG"), push_tags=push, platforms=of("PLATFORM"),
+        network=of("BUILD_NETWORK"), cache=of("BUILD_CACHE"),
+        push_platforms=tuple(
+            BakePlatformView(f"{name}-push-{bake.platform_suffix(p)}", p,
+                             bake.platform_suffix(p))
+            for p in group.platforms))
+
+
+def bake_view(plan: Plan) -> BakeView:
+    config = plan.config
+    project = config.project
+    context = config.output_dir / project.context
+    exprs = bake.Expressions(config, plan)
+    relative = Path(os.path.relpath(config.output_dir, context)).as_posix()
+    return BakeView(
+        source=config.source.name, output=project.output,
+        bake_file=f"{relative}/{BAKE_FILE}" if relative != "." else BAKE_FILE,
+        dockerfile=f"{relative}/{project.dockerfile}" if relative != "." else project.dockerfile,
+        variables=tuple(HclVariableView(v.name, v.default, v.note)
+                        for v in exprs.variables(_build_roots(config), plan.groups)),
+        secrets=tuple((v.id, v.name) for v in config.secrets),
+        targets=tuple(_bake_target(g, exprs) for g in plan.groups))

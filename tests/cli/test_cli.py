@@ -44,8 +44,8 @@ def test_render_writes_every_file_then_reports_up_to_date(project: Path) -> None
     cfg = str(project / "stages.yaml")
     code, out, _ = invoke("render", "-c", cfg)
     assert code == 0
-    assert out == "".join(f"wrote {project / 'docker' / n}\n"
-                          for n in ("Makefile", "Dockerfile.multi", "Dockerfile.user"))
+    assert out == "".join(f"wrote {project / 'docker' / n}\n" for n in
+                          ("Makefile", "Dockerfile.multi", "Dockerfile.user", "docker-bake.hcl"))
     assert invoke("render", "-c", cfg)[:2] == (0, f"{project / 'docker'}: up to date\n")
 
 

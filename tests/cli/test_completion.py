@@ -17,7 +17,7 @@ def test_shell_completion_offers_the_targets(tmp_path: Path) -> None:
     out = subprocess.run(["mkgen"], cwd=tmp_path, env=env, capture_output=True, text=True).stdout
     assert out.splitlines() == [f"plain,{t}" for t in
                                 ("release_build", "release_push", "release_run", "release_pull",
-                                 "release_user")]
+                                 "release_user", "release_bake")]
     env.update(_MKGEN_COMPLETE="bash_source")
     script = subprocess.run(["mkgen"], env=env, capture_output=True, text=True).stdout
     assert "complete -o nosort -F _mkgen_completion mkgen" in script

@@ -123,6 +123,16 @@ def test_the_commands_are_the_ones_make_runs(tree: Tree) -> None:
     assert printed == [["docker", *call] for call in tree.calls()]
 
 
+def test_values_made_of_the_stage_or_family_name_show_the_target_s(tree: Tree) -> None:
+    """STEM (a family's or stage's name) in a value: the table shows it as make expands it
+    for the target, not for explain's own look at the values."""
+    code, out, _ = invoke("explain", "-c", str(_flagship_tree(tree)), "jenkins_run")
+    assert code == 0
+    [container] = [line.split()[1] for line in out.splitlines()
+                   if line.startswith("  CONTAINER ")]
+    assert container.startswith("tensorrt_llm-jenkins-")
+
+
 def test_explain_starts_no_process_but_make(tree: Tree) -> None:
     """strace: the only program mkgen explain starts is make (no sh, git, id, docker)."""
     if not shutil.which("strace"):

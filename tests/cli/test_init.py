@@ -132,7 +132,7 @@ def test_a_dockerfile_beside_a_hand_written_makefile_renders_into_its_own_folder
     assert (tmp_path / "Makefile").read_text() == "all:\n\techo mine\n"
     assert (tmp_path / "Dockerfile").read_text() == dockerfile
     assert sorted(p.name for p in (tmp_path / "docker").iterdir()) == [
-        "Dockerfile", "Dockerfile.user", "Makefile"]
+        "Dockerfile", "Dockerfile.user", "Makefile", "docker-bake.hcl"]
 
 
 def test_the_next_step_keeps_the_adopted_dockerfile(tmp_path: Path) -> None:

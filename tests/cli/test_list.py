@@ -21,11 +21,13 @@ Targets:
   deps_run       Run the deps image in a new container.
   deps_pull      Pull the deps image.
   deps_user      Build the local-user layer of the deps image (IMAGE_WITH_TAG-USER_NAME).
+  deps_bake      Bake and push the deps image on the buildx builder (docker-bake.hcl).
   app_build      Build the app image.
   app_push       Build, then push the app image.
   app_run        Run the app image in a new container.
   app_pull       Pull the app image.
   app_user       Build the local-user layer of the app image (IMAGE_WITH_TAG-USER_NAME).
+  app_bake       Bake and push the app image on the buildx builder (docker-bake.hcl).
   nightly_build  Build the nightly image.
   nightly_push   Build, then push the nightly image.
   help           List targets and variables (the default goal).

@@ -34,5 +34,5 @@ def test_golden(golden, tmp_path: Path) -> None:
         source = tmp_path / "stages.yaml"
         source.write_text(golden["input"], encoding="utf-8")
     outputs = {out.name: digests_masked(out.text) for out in render_all(load_config(source))}
-    for name in ("Makefile", "Dockerfile.multi", "Dockerfile.user"):
+    for name in ("Makefile", "Dockerfile.multi", "Dockerfile.user", "docker-bake.hcl"):
         assert outputs.get(name) == golden.out.get(name.replace(".", "_"))

@@ -4,6 +4,7 @@ glob characters, backslashes and `$` in their names, reached through `make -C`, 
 Makefile in a fake TensorRT-LLM checkout, the recording docker stand-in asserting exact argv."""
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -132,3 +133,25 @@ def test_a_shell_value_reads_files_of_the_project_under_make_c(tmp_path: Path) -
     assert ok(tree, "app_build") == [
         ["buildx", "build", "--target", "app", "--build-arg", "VER=1.0", "--file",
          f"{tree.docker_dir}/Dockerfile.multi", "--tag", "app/app:latest", str(tree.root)]]
+
+
+def test_a_cache_the_caller_cannot_write_is_not_shared(tmp_path: Path) -> None:
+    """Read-only for the caller: root is refused writing only by a read-only mount (`unshare`
+    gives this make a private one), anyone else by the folder's mode."""
+    tree = make_tree(tmp_path / "trt", REPO / "docker")
+    cache = tmp_path / "home" / ".cache"
+    cache.mkdir(parents=True)
+    prefix: tuple[str, ...] = ()
+    if os.geteuid() == 0:
+        prefix = ("unshare", "--mount", "sh", "-c", 'mount --bind -o ro "$0" "$0" && exec "$@"',
+                  str(cache))
+    else:
+        cache.chmod(0o555)
+    result = tree.make("devel_run", "LOCAL_USER=1", env=tree.env(HOME=str(cache.parent)),
+                       prefix=prefix)
+    assert result.returncode == 0, result.stderr
+    run = tree.calls()[-1]
+    assert run[:2] == ["run", "--rm"]
+    volumes = [run[i + 1] for i, a in enumerate(run) if a == "--volume"]
+    assert volumes == [f"{tree.root}:{CODE}"]
+    cache.chmod(0o755)

@@ -59,7 +59,7 @@ def test_the_readme_setup_command_installs_into_a_venv_and_renders(tmp_path: Pat
                             timeout=600)
     needs_index(result, "the README's set-up command")
     assert "wrote docker/Makefile\n" in result.stdout
-    for name in ("Makefile", "Dockerfile.multi", "Dockerfile.user"):
+    for name in ("Makefile", "Dockerfile.multi", "Dockerfile.user", "docker-bake.hcl"):
         assert (project / "docker" / name).read_text() == (REPO / "docker" / name).read_text()
     where = subprocess.run([str(project / ".venv" / "bin" / "python"), "-c",
                             "import mkgen; print(mkgen.__file__)"], cwd=tmp_path,

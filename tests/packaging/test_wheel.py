@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.network]
 VERSION = mkgen.__version__
 DIST = "mkgen_docker"
 HELLO = REPO / "examples" / "hello"
-RENDERED = ("Makefile", "Dockerfile.multi", "Dockerfile.user")
+RENDERED = ("Makefile", "Dockerfile.multi", "Dockerfile.user", "docker-bake.hcl")
 
 
 def package_files() -> dict[str, Path]:

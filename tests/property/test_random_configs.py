@@ -20,15 +20,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mkgen.api import load_config
+from mkgen.bake import bake_name
 from mkgen.model import ACTIONS
 from mkgen.render import render_all
 from mkgen.validate_variables import CREDENTIAL
+from tests.bake_fields import bake_print, build_fields, real_docker
 from tests.property.checks import stage_order
 from tests.support import install_standin, parse_log
 
 pytestmark = [pytest.mark.slow]
 
 EXAMPLES = int(os.environ.get("MKGEN_EXAMPLES", "200"))
+BUILDX = "docker"  # the docker client with the buildx plugin, set by the fixture below
 IMAGES = ["debian:12", "alpine", "scratch", "ghcr.io/org/img:1.0", "busybox@sha256:" + "a" * 64]
 PLATFORMS = ["linux/amd64", "linux/arm64", "linux/arm/v7"]
 # Overridable built-ins whose defaults refer to no user variable, so no cycle can form.
@@ -68,6 +71,18 @@ def values(draw, earlier: list[str]) -> str:
     return "".join(pieces)
 
 
+# Case patterns: a word, maybe with one `%` (any text), or empty (the value is blank).
+case_patterns = st.from_regex(r"[a-z0-9_.:/-]{0,3}%?[a-z0-9_.:/-]{0,3}", fullmatch=True)
+
+
+@st.composite
+def selects(draw, plain: list[str], build_args: list[str]) -> dict:
+    """A select on an earlier variable, whose cases and default refer to earlier ones."""
+    cases = draw(st.dictionaries(case_patterns, values(plain), max_size=3))
+    return {"select": draw(st.sampled_from(plain + build_args)), "cases": cases,
+            "default": draw(values(plain))}
+
+
 @st.composite
 def configs(draw) -> Generated:
     # Variables: plain ones refer only to earlier ones; build args and secrets are literal.
@@ -77,7 +92,9 @@ def configs(draw) -> Generated:
     build_args: dict[str, str] = {}
     secrets: list[str] = []
     for name in names:
-        kind = draw(st.sampled_from(["plain", "build_arg", "secret"]))
+        kind = draw(st.sampled_from(["plain", "build_arg", "secret", "select"]))
+        if kind == "select" and not (plain or build_args):
+            kind = "plain"
         if kind == "build_arg":
             literal = draw(awkward_text)
             build_args[name] = literal
@@ -85,6 +102,9 @@ def configs(draw) -> Generated:
         elif kind == "secret":
             secrets.append(name)
             variables[name] = {"secret": True, "help": draw(awkward_text)}
+        elif kind == "select":
+            variables[name] = draw(selects(plain, sorted(build_args)))
+            plain.append(name)
         else:
             variables[name] = {"default": draw(values(plain)), "help": draw(awkward_text)}
             plain.append(name)
@@ -177,6 +197,12 @@ def run_make(docker: Path, *args: str, env: dict[str, str]) -> subprocess.Comple
                           text=True, stdin=subprocess.DEVNULL, timeout=60)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def buildx() -> None:
+    global BUILDX
+    BUILDX = real_docker()
+
+
 @settings(max_examples=EXAMPLES, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(configs())
@@ -211,3 +237,23 @@ def test_every_valid_config_renders_files_make_and_buildkit_accept(gen: Generate
             [argv] = parse_log((root / "log").read_text())
             passed = [argv[i + 1] for i, a in enumerate(argv) if a == "--build-arg"]
             assert passed == [f"{n}={v}" for n, v in gen.build_args.items() if v]
+        check_bake_builds_what_make_builds(gen, docker, env)
+
+
+def check_bake_builds_what_make_builds(gen: Generated, docker: Path, env: dict[str, str]) -> None:
+    """The first stage build and the first family build: `docker buildx bake --print`, with
+    nothing in its environment that make knows, reads as make's docker argv, awkward values
+    and per-target overrides included."""
+    builds = [t for t in gen.targets if t.endswith("_build")]
+    families = [t for t in builds if t.removesuffix("_build") not in gen.stages]
+    for target in dict.fromkeys(builds[:1] + families[:1]):
+        log = Path(env["MKGEN_DOCKER_LOG"])
+        log.write_text("")
+        result = run_make(docker, target, env=env)
+        assert result.returncode == 0, result.stderr
+        [argv] = parse_log(log.read_text())
+        built = build_fields(argv)
+        printed = bake_print(BUILDX, docker / "docker-bake.hcl",
+                             bake_name(target.removesuffix("_build")),
+                             Path(str(built["context"])), env)
+        assert printed == built

@@ -6,6 +6,9 @@ own rules, so a literal `$` is written `$$` there too; everything else passes un
 """
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -296,3 +299,35 @@ def test_a_help_text_ending_in_a_backslash_swallows_no_line(tmp_path: Path) -> N
     parsed = dockerfile.parse_file(str(tree.docker_dir / "Dockerfile.multi"))
     assert [(c.cmd, c.value) for c in parsed if c.cmd == "FROM"] == [
         ("FROM", ("debian:12", "AS", "app")), ("FROM", ("app", "AS", "other"))]
+
+
+# ---- HCL (docker-bake.hcl) ------------------------------------------------------------------
+
+HCL_AWKWARD = ["plain", "", "${NAME}", "$${NAME}", "$$", "$", "%{ if true }x%{ endif }",
+               "%%{", 'say "hi"', "back\\slash", "trailing\\", "tab\there", "\x01ctl",
+               "ünïcødé ✓", "a # b // c", "${", "%{", "{}", "$ {x}", "%", "\\${x}"]
+
+
+def test_hcl_string_escapes_quotes_backslashes_controls_and_template_starts() -> None:
+    assert escape.hcl_string('a"b\\c') == '"a\\"b\\\\c"'
+    assert escape.hcl_string("${X} %{if}") == '"$${X} %%{if}"'
+    assert escape.hcl_string("$${X}") == '"$$${X}"'
+    assert escape.hcl_string("\t\x01") == '"\\t\\u0001"'
+    assert escape.hcl_comment("one\ntwo\r\nthree") == "one two three"
+
+
+def test_hcl_strings_read_back_as_written_by_real_bake(tmp_path: Path) -> None:
+    """buildx's own HCL reader: each value, as a build argument, comes back unchanged."""
+    from tests.bake_fields import real_docker
+
+    docker = real_docker()
+    body = "\n".join(f"    A{i} = {escape.hcl_string(text)}" for i, text in enumerate(HCL_AWKWARD))
+    (tmp_path / "docker-bake.hcl").write_text(f'target "t" {{\n  args = {{\n{body}\n  }}\n}}\n')
+    result = subprocess.run([docker, "buildx", "bake", "--file", "docker-bake.hcl", "--print",
+                             "t"], cwd=tmp_path, capture_output=True, text=True,
+                            env={"PATH": os.environ["PATH"], "HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    args = json.loads(result.stdout)["target"]["t"]["args"]
+    # --print writes `${` as `$${` and `%{` as `%%{`, so that its output reads back as HCL.
+    assert {k: v.replace("$${", "${").replace("%%{", "%{") for k, v in args.items()} == {
+        f"A{i}": text for i, text in enumerate(HCL_AWKWARD)}

@@ -23,7 +23,7 @@ from mkgen.errors import MkgenError
 from mkgen.render import render_all
 from tests.support import FLAGSHIP, REPO, SMALL
 
-OUTPUTS = ("Makefile", "Dockerfile.multi", "Dockerfile.user")
+OUTPUTS = ("Makefile", "Dockerfile.multi", "Dockerfile.user", "docker-bake.hcl")
 EXTENDS = '{% extends "mkgen/Makefile.j2" %}\n{% block extra_targets %}\nhello: ; @echo hi\n' \
           '{% endblock %}\n'
 

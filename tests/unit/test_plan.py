@@ -18,12 +18,12 @@ def test_every_target_in_help_order_with_its_stage_and_family(tmp_path: Path) ->
     plan = small_plan(tmp_path)
     assert [(t.name, t.stage, t.family) for t in plan.targets] == [
         ("deps_build", "deps", None), ("deps_push", "deps", None), ("deps_run", "deps", None),
-        ("deps_pull", "deps", None), ("deps_user", "deps", None), ("app_build", "app", None),
-        ("app_push", "app", None), ("app_run", "app", None), ("app_pull", "app", None),
-        ("app_user", "app", None),
+        ("deps_pull", "deps", None), ("deps_user", "deps", None), ("deps_bake", "deps", None),
+        ("app_build", "app", None), ("app_push", "app", None), ("app_run", "app", None),
+        ("app_pull", "app", None), ("app_user", "app", None), ("app_bake", "app", None),
         ("nightly_build", "app", "nightly"), ("nightly_push", "app", "nightly")]
     assert plan.targets_of("push") == ("deps_push", "app_push", "nightly_push")
-    assert plan.actions == ("build", "push", "run", "pull", "user")
+    assert plan.actions == ("build", "push", "run", "pull", "user", "bake")
     assert target_name("ngc-devel", "run") == "ngc-devel_run"
 
 

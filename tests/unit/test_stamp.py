@@ -88,6 +88,7 @@ def test_rendered_files_carry_this_version_and_their_templates(tmp_path: Path) -
                                          "mkgen/_help.j2"]),
         "Dockerfile.multi": (mkgen.__version__, ["Dockerfile.multi.j2", "mkgen/_header.j2"]),
         "Dockerfile.user": (mkgen.__version__, ["Dockerfile.user.j2", "mkgen/_header.j2"]),
+        "docker-bake.hcl": (mkgen.__version__, ["docker-bake.hcl.j2", "mkgen/_header.j2"]),
     }
     assert all(o.text.split("\n")[2].startswith(f"# mkgen {mkgen.__version__}; inputs ")
                for o in outputs)

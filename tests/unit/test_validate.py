@@ -164,9 +164,8 @@ def test_warnings_do_not_stop_validation_and_read_like_errors() -> None:
 
 
 def test_errors_are_reported_with_the_warnings_found_beside_them() -> None:
-    assert problems(WARNED + "    actions: [bake]\n") == [
+    assert problems(WARNED + "    actions: [baek]\n") == [
         "s.yaml:4:3: warning: variables.API_TOKEN: looks like a credential but is a build "
         "argument (hint: build arguments stay in the image history; declare it 'secret: true' "
         "and mount it (RUN --mount=type=secret) instead)",
-        "s.yaml:10:15: stages.app.actions: unknown action 'bake' (hint: actions: build, push, "
-        "run, pull, user)"]
+        "s.yaml:10:15: stages.app.actions: unknown action 'baek' (hint: did you mean 'bake'?)"]

@@ -41,5 +41,6 @@ def test_warnings_are_printed_and_nothing_is_refused(name: str, command: str, tm
     assert numbers == sorted(numbers)
     written = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
     assert written == (["docker", "docker/Dockerfile.multi", "docker/Dockerfile.user",
-                        "docker/Makefile", "stages.yaml"] if command == "render"
+                        "docker/Makefile", "docker/docker-bake.hcl", "stages.yaml"]
+                       if command == "render"
                        else ["stages.yaml"])
