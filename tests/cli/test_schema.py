@@ -70,13 +70,14 @@ stages:
     help: Base.
     args: [LEVEL]
     steps: RUN echo ${LEVEL}
-    actions: [build, push, run, pull, user]
+    actions: [build, push, run, pull, user, bake]
     variables: {IMAGE_TAG: b}
     build: {variables: {IMAGE_TAG: c}}
     push: {variables: {IMAGE_TAG: d}}
     run: {workdir: /w}
     pull: {variables: {IMAGE_TAG: e}}
     user: {variables: {IMAGE_TAG: k}}
+    bake: {variables: {IMAGE_TAG: kb}}
   app:
     from: base
     from_arg: LEVEL
@@ -85,7 +86,7 @@ targets:
   multi:
     stage: base
     help: Multi.
-    actions: [build, push, run, pull, user, manifest]
+    actions: [build, push, run, pull, user, bake, manifest]
     variables: {IMAGE_TAG: m}
     platforms: [linux/amd64, linux/arm64]
     build: {variables: {IMAGE_TAG: f}}
@@ -93,6 +94,7 @@ targets:
     run: {variables: {IMAGE_TAG: h}, workdir: /x}
     pull: {variables: {IMAGE_TAG: i}}
     user: {variables: {IMAGE_TAG: l}}
+    bake: {variables: {IMAGE_TAG: lb}}
     manifest: {variables: {IMAGE_TAG: j}}
   pushed:
     stage: base

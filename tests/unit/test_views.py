@@ -11,10 +11,11 @@ from mkgen import api, views
 from tests.support import REPO, SMALL
 
 DOCS = (REPO / "docs" / "templates.md").read_text()
-TOP_VIEWS = [views.MakefileView, views.DockerfileView, views.UserDockerfileView]
+TOP_VIEWS = [views.MakefileView, views.DockerfileView, views.UserDockerfileView, views.BakeView]
 NESTED = [views.VariableView, views.GroupView, views.TargetView, views.AssignmentView,
           views.PlatformView, views.GlobalArgView, views.StageView, views.PassedView,
-          views.RecipeView, views.AliasView]
+          views.RecipeView, views.AliasView, views.BakeRunView, views.BakeTargetView,
+          views.BakePlatformView, views.HclVariableView]
 
 
 @pytest.mark.parametrize("view", TOP_VIEWS + NESTED, ids=lambda v: v.__name__)
