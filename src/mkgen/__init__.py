@@ -3,4 +3,4 @@ from __future__ import annotations
 
 # The one place the version is written: the package metadata reads it from here
 # (pyproject.toml, [tool.hatch.version]), and every rendered file records it.
-__version__ = "1.0.0"
+__version__ = "1.1.0"
