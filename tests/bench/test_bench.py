@@ -39,12 +39,12 @@ def test_quick_bench_keeps_every_process_count_within_budget(tmp_path: Path) -> 
     assert sorted(counts) == sorted([
         "processes: make -n release_build", "processes: make -n trtllm_push",
         "processes: make -n, every build target (the most)",
-        "processes: make -n, every push, run, pull, manifest and recipe target (the most)",
+        "processes: make -n, every push, run, pull, bake, manifest and recipe target (the most)",
         "processes: make help", "processes: make help, 1000-stage Makefile"])
     assert all(1 <= value <= budget for value, budget in counts.values()), counts
     assert counts["processes: make help"] == (1, 1)  # make alone: help runs nothing
     assert counts["processes: make -n, every build target (the most)"][1] == 4
-    assert counts["processes: make -n, every push, run, pull, manifest and recipe target "
+    assert counts["processes: make -n, every push, run, pull, bake, manifest and recipe target "
                   "(the most)"][1] == 5
     # Every target of the flagship but help and doctor is counted, each once.
     listed = json.loads(subprocess.run([sys.executable, "-m", "mkgen", "list", "--json"],

@@ -16,7 +16,7 @@ import pytest
 from mkgen import api
 
 pytestmark = pytest.mark.slow
-NAMES = ["Dockerfile.multi", "Dockerfile.user", "Makefile"]
+NAMES = ["Dockerfile.multi", "Dockerfile.user", "Makefile", "docker-bake.hcl"]
 
 
 def _stages(tag: str) -> str:

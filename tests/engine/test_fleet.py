@@ -1,7 +1,7 @@
 """Bake on a BuildKit fleet: the recipes mkgen's `<stage>_bake` / `<family>_bake` will render.
 
 A small project (FROM scratch + busybox, three stages) with a hand-written
-`docker/docker-bake.hcl` in the shape mkgen should render (docs/fleet-notes.md), baked on two
+`docker/docker-bake.hcl` in the shape mkgen should render (docs/fleet.md), baked on two
 buildkitd nodes (linux/amd64, linux/arm64) joined as one remote-driver builder (fleet.py), and
 pushed to the session's registry. Every claim is read back from the registry's HTTP API or from
 the nodes' own build history, never from the image: there is no emulation here, so both nodes
@@ -65,7 +65,7 @@ CMD ["cat", "/greeting.txt"]
 # RUN steps of the app stage, per platform: base 2, greeting 1, app 2.
 APP_RUN_STEPS = 5
 
-# The shape mkgen should render beside the Makefile (docs/fleet-notes.md). Variables are the
+# The shape mkgen should render beside the Makefile (docs/fleet.md). Variables are the
 # Makefile's: make passes them through the environment. Paths are relative to where bake runs,
 # the build context root (MKGEN_CONTEXT).
 BAKE_HCL = """\
@@ -80,7 +80,7 @@ variable "WORK" { default = "" }
 variable "FAIL_ON" { default = "" }
 variable "FAIL_AFTER" { default = "" }
 # Network of RUN steps (none, host, default); empty: the builder's default. The HCL is the only
-# way to set it: `--set <target>.network=...` is ignored (docs/fleet-notes.md).
+# way to set it: `--set <target>.network=...` is ignored (docs/fleet.md).
 variable "BUILD_NETWORK" { default = "" }
 
 # linux/arm64 -> arm64, linux/arm/v7 -> arm-v7: the suffix of per-platform image tags.
@@ -634,7 +634,7 @@ def test_the_example_makefile_builds_with_its_default_build_command(
     built = subprocess.run([*make, f"BUSYBOX={buildx.busybox}", "app_build"], env=env,
                            stdin=subprocess.DEVNULL, capture_output=True, text=True)
     assert built.returncode == 0, built.stderr
-    assert "docker buildx build --network=none" in built.stdout
+    assert "docker buildx build --network 'none'" in built.stdout
     ran = subprocess.run([*make, "app_run"], env=env, stdin=subprocess.DEVNULL,
                          capture_output=True, text=True, check=True)
     assert ran.stdout.endswith("*** mkgen example ***\nHello, world!\n")
