@@ -37,7 +37,7 @@ def cli() -> None:
 @click.option("--force", is_flag=True,
               help="Overwrite files that mkgen did not generate (a hand-written Makefile).")
 def render(config_path: Path, check_only: bool, force: bool) -> None:
-    """Write the Makefile, Dockerfile.multi and Dockerfile.user.
+    """Write the Makefile, Dockerfile.multi, Dockerfile.user and docker-bake.hcl.
 
     \b
     Example:
