@@ -337,7 +337,7 @@ def measure(quick: bool, work: Path) -> list[Figure]:
     figures += every_target_figures(tree, project, work)
     figures += render_figures(project, runs)
     figures += check_figures(project, runs)
-    # The bake file's figures (processes and times of docker buildx bake) go here.
+    # The bake file's figures need a BuildKit fleet and root: bench_fleet.py measures them.
     growth, big_out = growth_figures(work, 2 if quick else 7)
     figures += growth
     figures.append(big_help_processes(big_out, work))

@@ -17,6 +17,7 @@ from mkgen.keys import IMAGE_NAME, IMAGE_NAME_MAX, IMAGE_REF, PROJECT, TOP
 from mkgen.loader import MarkedDict
 from mkgen.model import MAKEFILE, USER_DOCKERFILE, Config, Project, Stage
 from mkgen.plan import Plan, make_plan
+from mkgen.stamp import BAKE_FILE
 from mkgen.validate_recipes import validate_aliases, validate_recipes, validate_renames
 from mkgen.validate_secrets import check_secrets
 from mkgen.validate_stages import validate_stages
@@ -49,6 +50,7 @@ def _project_name(c: Checker, node: MarkedDict) -> str:
 # and mkgen's own files.
 _TAKEN = {MAKEFILE.lower(): f"the rendered {MAKEFILE}",
           USER_DOCKERFILE.lower(): f"the rendered {USER_DOCKERFILE}",
+          BAKE_FILE.lower(): f"the rendered {BAKE_FILE}",
           "gnumakefile": "GNUmakefile, which make would read instead of the Makefile"}
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from tests.support import Tree
 
-MESSAGE = ("mkgen: this Makefile needs GNU make 4 or newer and this is make {}; install it "
+MESSAGE = ("mkgen: this Makefile needs GNU make 4.2 or newer and this is make {}; install it "
            "(macOS: brew install make) and run gmake instead of make.  Stop.")
 
 
@@ -21,7 +21,7 @@ def guard_line(makefile: Path) -> int:
     return next(i for i, line in enumerate(lines, 1) if line.startswith("$(error mkgen: this"))
 
 
-@pytest.mark.parametrize("version", ["3.81", "3.82", "2.0"])
+@pytest.mark.parametrize("version", ["3.81", "3.82", "2.0", "4.0", "4.1", "4.1.90"])
 def test_an_older_make_stops_with_one_line(tree: Tree, version: str) -> None:
     result = tree.make(f"MAKE_VERSION={version}", "help")
     assert result.returncode == 2
@@ -31,15 +31,15 @@ def test_an_older_make_stops_with_one_line(tree: Tree, version: str) -> None:
     assert tree.calls() == []
 
 
-@pytest.mark.parametrize("version", ["4.0", "4.4.1", "10.1"])
-def test_make_4_and_later_pass(tree: Tree, version: str) -> None:
+@pytest.mark.parametrize("version", ["4.2", "4.2.1", "4.4.1", "10.1"])
+def test_make_4_2_and_later_pass(tree: Tree, version: str) -> None:
     result = tree.make(f"MAKE_VERSION={version}", "help")
     assert (result.returncode, result.stderr) == (0, "")
 
 
 def test_the_guard_comes_first_in_syntax_make_381_reads(tree: Tree) -> None:
     lines = (tree.docker_dir / "Makefile").read_text().splitlines()
-    start = lines.index("ifneq ($(filter 0.% 1.% 2.% 3.%,$(MAKE_VERSION)),)")
+    start = lines.index("ifneq ($(filter 0.% 1.% 2.% 3.% 4.0 4.0.% 4.1 4.1.%,$(MAKE_VERSION)),)")
     assert all(not line or line.startswith("#") for line in lines[:start])
     assert lines[start + 2] == "endif"
 
