@@ -15,6 +15,7 @@ a shared machine: they are printed, never checked.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -22,16 +23,16 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "engine"))
 
 import conftest  # noqa: E402  (tests/engine is no package)
-from daemons import stop  # noqa: E402
+from daemons import remove_state, stop  # noqa: E402
 from fleet import (  # noqa: E402
     DOCKER_CLIENT,
+    PLATFORMS,
     Fleet,
     fleet_prerequisite,
     parse_progress,
@@ -72,7 +73,19 @@ def make(fleet: Fleet, project: Path, *args: str) -> tuple[float, str]:
     return time.monotonic() - started, proc.stderr
 
 
-@contextmanager
+def counts_by_platform(stderr: str) -> dict[str, tuple[int, int]]:
+    """{arch: (executed, cached)} RUN steps of `make release_bake`, from bake's rawjson
+    progress, whose step names start with the bake target (release-push-<arch>)."""
+    steps = parse_progress(stderr)
+    return {arch: run_counts([s for s in steps if s.name.startswith(f"[release-push-{arch} ")])
+            for arch in (p.split("/")[1] for p in PLATFORMS)}
+
+
+def per_platform(counts: dict[str, tuple[int, int]], which: int) -> str:
+    return ", ".join(f"{arch} {pair[which]}" for arch, pair in counts.items())
+
+
+@contextlib.contextmanager
 def registry(root: Path) -> Iterator[str]:
     procs: list[subprocess.Popen[bytes]] = []
     (root / "registry").mkdir()
@@ -90,13 +103,14 @@ def cache_rows(root: Path, address: str, env: dict[str, str], project: Path) -> 
         with running_fleet(root / f"fleet-{run}", address, env) as fleet:
             seconds, stderr = make(fleet, project, "release_bake", f"IMAGE_TAG={run}",
                                    f"BUILD_CACHE={cache}", "BAKE_OPTS=--progress=rawjson")
-        runs[run] = (seconds, run_counts(parse_progress(stderr)))
-    (cold_s, (cold_run, _)), (warm_s, (warm_run, warm_cached)) = runs["cold"], runs["warm"]
+        runs[run] = (seconds, counts_by_platform(stderr))
+    (cold_s, cold), (warm_s, warm) = runs["cold"], runs["warm"]
     return [
         f"| fresh fleet, release_bake, cold registry cache | {cold_s:.2f} s | "
-        f"{cold_run} RUN steps executed (both platforms) |",
+        f"RUN steps executed: {per_platform(cold, 0)} |",
         f"| fresh fleet, release_bake, warm registry cache | {warm_s:.2f} s | "
-        f"{warm_run} executed, {warm_cached} from the cache |",
+        f"RUN steps executed: {per_platform(warm, 0)}; from the cache: "
+        f"{per_platform(warm, 1)} |",
         f"| cold / warm | {cold_s / warm_s:.1f} x | |",
     ]
 
@@ -124,12 +138,17 @@ def main() -> int:
     if why:
         print(f"bench_fleet: cannot run here: {why}", file=sys.stderr)
         return 2
-    with tempfile.TemporaryDirectory() as tmp, registry(Path(tmp)) as address:
-        root = Path(tmp)
-        env["DOCKER_CONFIG"] = str(root / "docker-config")
-        project = work_project(root)
-        rows = cache_rows(root, address, env, project) + parallel_rows(root, address, env,
-                                                                         project)
+    # Under /tmp and short, like the fixtures' (socket paths); removed as they remove theirs,
+    # mounts a killed node left included.
+    root = Path(tempfile.mkdtemp(prefix="mkgen-bench-fleet-", dir="/tmp"))
+    try:
+        with registry(root) as address:
+            env["DOCKER_CONFIG"] = str(root / "docker-config")
+            project = work_project(root)
+            rows = cache_rows(root, address, env, project) + parallel_rows(root, address, env,
+                                                                             project)
+    finally:
+        remove_state(root)
     print("| figure | measured | notes |\n|---|---:|---|")
     print("\n".join(rows))
     return 0
