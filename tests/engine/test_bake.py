@@ -12,18 +12,16 @@ test_fleet.py::test_the_example_makefile_builds_with_its_default_build_command.
 
 from __future__ import annotations
 
-import http.server
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
-from test_fleet import counts_by_target, platforms_of, tags_of, unique
+from test_fleet import Gate, counts_by_target, platforms_of, tags_of, unique
 
 from fleet import DOCKER_CLIENT, PLATFORMS, Fleet, Node, parse_progress, run_counts
 
@@ -110,37 +108,6 @@ def pushed_name(record: Mapping[str, Any]) -> str:
     """The image name a build record's one exporter pushed."""
     (exporter,) = record["Exporters"]
     return exporter["Attrs"]["name"]
-
-
-class RegistryGate:
-    """An HTTP URL on loopback answering 200 once `ready()` is true, 503 before.
-
-    A build step on a node (host network) polls it; `ready` reads the registry, so the step
-    goes on exactly when the registry holds what the test waits for.
-    """
-
-    def __init__(self, ready: Callable[[], bool]) -> None:
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (the http.server API)
-                self.send_response(200 if ready() else 503)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/go"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> RegistryGate:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -230,7 +197,7 @@ def test_a_platform_failing_after_the_other_was_pushed_leaves_the_final_name_abs
               "BUILD_NETWORK=")
     # arm64 fails only once amd64 is in the registry under <tag>-amd64: the worst case, one
     # platform published, reached every time rather than by timing.
-    with RegistryGate(lambda: engine.registry_get(amd64_pushed)[0] == 200) as gate:
+    with Gate(lambda: engine.registry_get(amd64_pushed)[0] == 200) as gate:
         made = make(fleet, hello_failing, "release_bake", *common, "FAIL_ON=arm64",
                     f"FAIL_AFTER={gate.url}")
 

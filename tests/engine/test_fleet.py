@@ -207,17 +207,20 @@ def counts_by_target(steps: list[Step]) -> dict[str, tuple[int, int]]:
 
 
 class Gate:
-    """An HTTP URL on loopback that answers 503 until `open()`, then 200.
+    """An HTTP URL on loopback that answers 503 until it is open, then 200: until `open()`,
+    or, given `ready`, while `ready()` is false.
 
-    A build step on a node (host network) waits for it, so the test decides when it goes on.
+    A build step on a node (host network) waits for it, so the test decides when it goes on
+    (`ready` may read the registry: the step goes on once the registry holds an image).
     """
 
-    def __init__(self) -> None:
-        opened = self.opened = threading.Event()
+    def __init__(self, ready: Callable[[], bool] | None = None) -> None:
+        self.opened = threading.Event()
+        is_open = ready or self.opened.is_set
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (the http.server API)
-                self.send_response(200 if opened.is_set() else 503)
+                self.send_response(200 if is_open() else 503)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -235,6 +238,7 @@ class Gate:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+        self.thread.join()
 
     def open(self) -> None:
         self.opened.set()
