@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from mkgen.builtin_variables import builtin_names
@@ -25,6 +24,7 @@ from mkgen.dockerfile_parser import (
 from mkgen.dockerfile_variables import expand, is_literal
 from mkgen.errors import MkgenError
 from mkgen.keys import VARIABLE_NAME
+from mkgen.records import dataclass
 from mkgen.validate_variables import taken_by_make
 
 # A name the docker client reads from its environment: never give one to a Make variable.

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from mkgen.dockerfile_words import GO_SPACE
+from mkgen.records import dataclass
 
 _HEREDOC = re.compile(r"([0-9]*)<<(-?)([^<]*)")
 # After `${`: a name (digits, one special parameter, or letters) and then `}` or a modifier;

@@ -7,10 +7,10 @@ from __future__ import annotations
 import csv
 import posixpath
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from mkgen.dockerfile_parser import Instruction, from_problem
 from mkgen.dockerfile_variables import expand
+from mkgen.records import dataclass
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 
 from mkgen.dockerfile_parser import Instruction
 from mkgen.errors import MkgenError
+from mkgen.records import dataclass
 
 # The Dockerfile reference ("Environment replacement") lists the instructions whose words
 # BuildKit expands; ARG is not in that list but BuildKit expands its defaults as well, which

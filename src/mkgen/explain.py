@@ -11,12 +11,12 @@ import os
 import pwd
 import re
 import subprocess
-from dataclasses import dataclass
 
 from mkgen.checker import did_you_mean
 from mkgen.errors import MkgenError
 from mkgen.model import MAKEFILE, Config, Variable
 from mkgen.plan import RECIPE_ACTION, Plan, Target, value_source
+from mkgen.records import dataclass
 from mkgen.render import render_all
 
 SECRET = "<secret>"

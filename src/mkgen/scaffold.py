@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import re
 import shlex
-from dataclasses import dataclass
 from pathlib import Path
 
 from mkgen import writer
 from mkgen.errors import ConfigError, MkgenError, Problem
 from mkgen.model import MAKEFILE
+from mkgen.records import dataclass
 from mkgen.views import USER_DOCKERFILE
 
 STARTER = """\

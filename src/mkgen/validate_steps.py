@@ -5,8 +5,6 @@ stage name) is a warning.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from mkgen.checker import Checker, did_you_mean, near_miss
 from mkgen.dockerfile_instructions import (
     StageReference,
@@ -27,6 +25,7 @@ from mkgen.errors import ERROR, WARNING, Problem
 from mkgen.keys import IMAGE_REF
 from mkgen.loader import MarkedDict, MarkedList
 from mkgen.model import Stage
+from mkgen.records import dataclass
 from mkgen.stage_graph import referenced_stage
 
 STEP_KEYWORDS = sorted(KEYWORDS - {"FROM"})
