@@ -8,7 +8,7 @@ from mkgen import __version__, stamp, templating
 from mkgen.model import Config
 from mkgen.plan import Plan, make_plan
 from mkgen.records import dataclass
-from mkgen.views import bake_view, dockerfile_view, makefile_view, user_dockerfile_view
+from mkgen.views import bake_parts, bake_view, dockerfile_view, makefile_view, user_dockerfile_view
 
 
 @dataclass(frozen=True)
@@ -32,10 +32,11 @@ def render_all(config: Config, plan: Plan | None = None,
                                  config.root)
     common = stamp.common_inputs(version, config.source.name, config.source_digest,
                                  project.output, project.dockerfile, config.templates, root)
-    templates = (("Makefile.j2", lambda: makefile_view(plan)),
+    baked = bake_parts(plan)  # the bake file's targets, which the Makefile's bake recipes use
+    templates = (("Makefile.j2", lambda: makefile_view(plan, baked)),
                  ("Dockerfile.multi.j2", lambda: dockerfile_view(config)),
                  ("Dockerfile.user.j2", lambda: user_dockerfile_view(config)),
-                 ("docker-bake.hcl.j2", lambda: bake_view(plan)))
+                 ("docker-bake.hcl.j2", lambda: bake_view(plan, baked)))
     outputs = []
     for name, (template, view) in zip(stamp.output_names(project.dockerfile), templates,
                                       strict=True):

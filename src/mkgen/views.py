@@ -236,20 +236,14 @@ def _platform_view(platform: str) -> PlatformView:
     return PlatformView(*(platform.split("/") + [""])[:3])
 
 
-def _bake_runs(plan: Plan) -> tuple[BakeRunView, ...]:
-    exprs = bake.Expressions(plan.config, plan)
-    passed = [v.name for v in _hcl_variables(plan) if not v.secret]  # secrets: exported
-    runs = []
-    for group in plan.groups:
-        for target in group.targets:
-            if target.action == "bake":
-                exprs.read.clear()
-                _bake_target(group, exprs)
-                runs.append(BakeRunView(
-                    target.name, f"{bake.bake_name(group.name)}-push",
+def _bake_runs(plan: Plan, baked: Baked) -> tuple[BakeRunView, ...]:
+    passed = [v.name for v in baked.variables if not v.secret]  # secrets: exported
+    return tuple(
+        BakeRunView(target.name, f"{bake.bake_name(group.name)}-push",
                     tuple(bake.platform_suffix(p) for p in group.platforms),
-                    tuple(n for n in passed if n in exprs.read)))
-    return tuple(runs)
+                    tuple(n for n in passed if n in read))
+        for group, read in zip(plan.groups, baked.reads, strict=True)
+        for target in group.targets if target.action == "bake")
 
 
 def _relative_root(config: Config) -> str:
@@ -259,8 +253,10 @@ def _relative_root(config: Config) -> str:
     return Path(os.path.relpath(config.root, out_dir)).as_posix()
 
 
-def makefile_view(plan: Plan) -> MakefileView:
+def makefile_view(plan: Plan, baked: Baked | None = None) -> MakefileView:
+    """The Makefile's view; `baked` is `bake_parts(plan)` when the caller has it already."""
     config = plan.config
+    baked = baked or bake_parts(plan)
     groups = tuple(
         VariableGroupView(title, tuple(VariableView.of(v) for v in config.variables
                                        if v.group == title))
@@ -283,7 +279,7 @@ def makefile_view(plan: Plan) -> MakefileView:
         recipes=tuple(_recipe_view(t, r)
                       for t, r in zip(plan.recipes, config.recipes, strict=True)),
         aliases=tuple(AliasView(a.name, a.target, a.help) for a in plan.aliases),
-        manifests=_manifests(plan), bake_file=BAKE_FILE, bakes=_bake_runs(plan),
+        manifests=_manifests(plan), bake_file=BAKE_FILE, bakes=_bake_runs(plan, baked),
         stage_names=tuple(s.name for s in config.stages),
         family_names=tuple(f.name for f in config.families),
         builtin_targets=tuple(TargetView(n, "", h) for n, h in BUILTIN_TARGETS),
@@ -416,10 +412,6 @@ def _build_roots(config: Config) -> list[str]:
         config.builtin(n) for n in bake.BUILD_VARIABLES]
 
 
-def _hcl_variables(plan: Plan) -> list[bake.HclVariable]:
-    return bake.Expressions(plan.config, plan).variables(_build_roots(plan.config), plan.groups)
-
-
 def _bake_target(group: TargetGroup, exprs: bake.Expressions) -> BakeTargetView:
     config = exprs.config
     context = bake.build_context(group)
@@ -441,17 +433,38 @@ def _bake_target(group: TargetGroup, exprs: bake.Expressions) -> BakeTargetView:
             for p in group.platforms))
 
 
-def bake_view(plan: Plan) -> BakeView:
+@dataclass(frozen=True)
+class Baked:
+    """What the bake file and the Makefile's bake recipes share, computed once per plan:
+    the HCL variables, a bake target per target group, and the variables each one reads."""
+
+    variables: tuple[bake.HclVariable, ...]
+    targets: tuple[BakeTargetView, ...]        # one per plan.groups, in its order
+    reads: tuple[frozenset[str], ...]          # likewise
+
+
+def bake_parts(plan: Plan) -> Baked:
+    exprs = bake.Expressions(plan.config, plan)
+    variables = tuple(exprs.variables(_build_roots(plan.config), plan.groups))
+    targets, reads = [], []
+    for group in plan.groups:
+        exprs.read.clear()
+        targets.append(_bake_target(group, exprs))
+        reads.append(frozenset(exprs.read))
+    return Baked(variables, tuple(targets), tuple(reads))
+
+
+def bake_view(plan: Plan, baked: Baked | None = None) -> BakeView:
+    """The bake file's view; `baked` is `bake_parts(plan)` when the caller has it already."""
     config = plan.config
     project = config.project
     context = config.output_dir / project.context
-    exprs = bake.Expressions(config, plan)
+    baked = baked or bake_parts(plan)
     relative = Path(os.path.relpath(config.output_dir, context)).as_posix()
     return BakeView(
         source=config.source.name, output=project.output,
         bake_file=f"{relative}/{BAKE_FILE}" if relative != "." else BAKE_FILE,
         dockerfile=f"{relative}/{project.dockerfile}" if relative != "." else project.dockerfile,
-        variables=tuple(HclVariableView(v.name, v.default, v.note)
-                        for v in exprs.variables(_build_roots(config), plan.groups)),
+        variables=tuple(HclVariableView(v.name, v.default, v.note) for v in baked.variables),
         secrets=tuple((v.id, v.name) for v in config.secrets),
-        targets=tuple(_bake_target(g, exprs) for g in plan.groups))
+        targets=baked.targets)
