@@ -130,7 +130,8 @@ def reference_problem(ref: StageReference, stage: Stage, ctx: StepContext) -> Fi
         return None
     if ref.ref.isdigit():
         return _number_problem(ref, ctx.positions[stage.name])
-    target = referenced_stage(ref.ref, ref.kind, ctx.stages, ctx.positions[stage.name])
+    target = referenced_stage(ref.ref, ref.kind, ctx.stages, ctx.positions,
+                              ctx.positions[stage.name])
     if target is not None:
         return ("a stage cannot copy from itself", "copy from another stage or an image",
                 ERROR) if target.name == stage.name else None
