@@ -147,9 +147,12 @@ def _check_source_values(c: Checker, node: MarkedDict, var: Variable, path: str)
         c.at(node, "key", f"{path}.key", f"'{var.key}' is not a variable name",
              "the KEY of a KEY = \"value\" line")
     for i, file in enumerate(var.files):
-        if any(ch.isspace() or ch in "#$%" for ch in file):
+        # The path is an argument of a make function: `,` would end it, a `(` or `)` unbalance
+        # it, and make's word functions would split it at a blank.
+        if any(ch.isspace() or ch in "#$%,()" for ch in file):
             c.item_at(node, "file", i, f"{path}.file",
-                      "must not contain spaces, '#', '$' or '%'")
+                      "must not contain spaces, '#', '$', '%', ',', '(' or ')'",
+                      "make reads the file by this path; rename the file or use shell:")
 
 
 def _check_select(c: Checker, node: MarkedDict, var: Variable, path: str,
