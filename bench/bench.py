@@ -282,7 +282,7 @@ def growth_figures(work: Path, runs: int) -> tuple[list[Figure], Path]:
     for _ in range(runs + 1):  # round 0 fills the template cache and is left out
         for n, argv in commands.items():
             out = paths[n].parent / "out"
-            walls[n].append(timed(argv, work, env, lambda: shutil.rmtree(out, True))[0])
+            walls[n].append(timed(argv, work, env, lambda out=out: shutil.rmtree(out, True))[0])
             inside[n].append(render_in_process(paths[n]))
     small, big = (statistics.median(walls[n][1:]) for n in (100, 1000))
     small_in, big_in = (min(inside[n]) for n in (100, 1000))

@@ -4,12 +4,14 @@ user wrote it: in the Dockerfile.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from mkgen.adopt import AdoptedArg, AdoptedSecret, AdoptedStage, Adoption
 from mkgen.errors import Problem
+from mkgen.records import dataclass
 
 STEPS_INDENT = "      "
 # What YAML carries as it is: its printable characters, less the byte order mark and the
@@ -30,7 +32,7 @@ def _block_safe(text: str) -> bool:
     return all(ch == "\n" or _PRINTABLE.match(ch) for ch in text)
 
 
-@dataclass
+@dataclasses.dataclass
 class _Text:
     """YAML lines, each with the Dockerfile line it comes from (None: from no line)."""
 
