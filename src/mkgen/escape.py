@@ -7,6 +7,7 @@ that holds one is rejected by the validator, and these functions refuse it too.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from mkgen.records import dataclass
@@ -30,8 +31,15 @@ class Ref:
     name: str
 
 
-def split_refs(text: str) -> list[str | Ref]:
+def split_refs(text: str) -> tuple[str | Ref, ...]:
     """Split a stages.yaml value into literal text and `$(NAME)` references."""
+    if "$" not in text:  # most values: no reference, nothing to split
+        return (text,) if text else ()
+    return _split_refs(text)
+
+
+@functools.lru_cache(maxsize=4096)  # the views ask again for the same few hundred values
+def _split_refs(text: str) -> tuple[str | Ref, ...]:
     parts: list[str | Ref] = []
     pos = 0
     for m in _REF.finditer(text):
@@ -49,7 +57,7 @@ def split_refs(text: str) -> list[str | Ref]:
             merged[-1] += part
         else:
             merged.append(part)
-    return merged
+    return tuple(merged)
 
 
 def literal(text: str) -> str:

@@ -29,29 +29,39 @@ else:  # type checkers of 3.10 see a plain decorator
 
 def _init(self: Any, *args: Any, **kwargs: Any) -> None:
     cls = type(self)
-    names = cls.__record_init__
-    if len(args) > len(names):
-        raise TypeError(f"{cls.__qualname__}.__init__() takes {len(names) + 1} positional "
-                        f"arguments but {len(args) + 1} were given")
-    values = dict(zip(names, args, strict=False))  # too many args: refused above
-    if kwargs:
-        accepted = cls.__record_accepts__
-        for name in kwargs:
-            if name not in accepted or name in values:
-                raise TypeError(f"{cls.__qualname__}.__init__() got "
-                                + (f"multiple values for argument {name!r}" if name in values
-                                   else f"an unexpected keyword argument {name!r}"))
-        values.update(kwargs)
+    if args:
+        names = cls.__record_init__
+        if len(args) > len(names):
+            raise TypeError(f"{cls.__qualname__}.__init__() takes {len(names) + 1} positional "
+                            f"arguments but {len(args) + 1} were given")
+        values = dict(zip(names, args, strict=False))  # too many args: refused above
+        if kwargs:
+            _check_keywords(cls, kwargs, values)
+            values.update(kwargs)
+    else:  # all by keyword, as most records are made: kwargs is this call's own dict
+        values = kwargs
+        if not cls.__record_accepts__.issuperset(kwargs):
+            _check_keywords(cls, kwargs, {})
     if len(values) < len(cls.__record_all__):
         for name, (factory, default) in cls.__record_fill__.items():
             if name not in values:
                 values[name] = factory() if factory is not None else default
         if len(values) < len(cls.__record_all__):
-            missing = [n for n in names if n not in values]
+            missing = [n for n in cls.__record_init__ if n not in values]
             raise TypeError(f"{cls.__qualname__}.__init__() missing {len(missing)} required "
                             f"argument{'s' if len(missing) > 1 else ''}: "
                             + ", ".join(repr(n) for n in missing))
     self.__dict__.update(values)
+
+
+def _check_keywords(cls: type, kwargs: dict[str, Any], positional: dict[str, Any]) -> None:
+    """TypeError, as a generated __init__ raises it, for a keyword that is no argument or
+    that repeats a positional one."""
+    for name in kwargs:
+        if name not in cls.__record_accepts__ or name in positional:  # type: ignore[attr-defined]
+            raise TypeError(f"{cls.__qualname__}.__init__() got "
+                            + (f"multiple values for argument {name!r}" if name in positional
+                               else f"an unexpected keyword argument {name!r}"))
 
 
 def _compared(self: Any) -> tuple[Any, ...]:
