@@ -204,6 +204,16 @@ def test_ngc_devel_builds_both_platforms_on_the_multi_builder(tree: Tree) -> Non
         build(tree, "devel", image, args, opts=("--pull", "--push", *opts))]
 
 
+def test_ngc_devel_bakes_and_joins_its_platforms_on_the_multi_builder(tree: Tree) -> None:
+    image = f"{NGC_STAGING}/devel:{VERSION}"
+    # imagetools takes its registry settings from a builder: the one bake ran on.
+    assert ok(tree, "ngc-devel_bake") == [
+        ["buildx", "bake", "--file", f"{tree.docker_dir}/docker-bake.hcl",
+         "--builder=multi-builder", "--push", "ngc-devel-push"],
+        ["buildx", "imagetools", "create", "--builder=multi-builder", "--tag", image,
+         f"{image}-arm64", f"{image}-amd64"]]
+
+
 @pytest.mark.parametrize("staging, repo", [("0", NGC), ("1", NGC_STAGING)])
 def test_ngc_images_run_and_pull_from_ngc_or_staging(tree: Tree, staging: str,
                                                      repo: str) -> None:
