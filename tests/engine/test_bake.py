@@ -23,7 +23,15 @@ import pytest
 import yaml
 from test_fleet import Gate, counts_by_target, platforms_of, tags_of, unique
 
-from fleet import DOCKER_CLIENT, PLATFORMS, Fleet, Node, parse_progress, run_counts
+from fleet import (
+    DOCKER_CLIENT,
+    PLATFORMS,
+    Fleet,
+    Node,
+    again_after_registry_race,
+    parse_progress,
+    run_counts,
+)
 
 if TYPE_CHECKING:
     from conftest import Engine
@@ -63,12 +71,12 @@ def copy_example(root: Path) -> Path:
 
 def make(fleet: Fleet, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """GNU make on the project's rendered Makefile, on the fleet's builder and registry."""
-    return subprocess.run(
+    return again_after_registry_race(lambda: subprocess.run(
         ["make", "--no-print-directory", "-C", str(project / "docker"), f"DOCKER={DOCKER_CLIENT}",
          f"BUILDER={fleet.name}", f"REGISTRY={fleet.registry}", "BUSYBOX=/bin/busybox", *args],
         env=fleet.env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
         timeout=MAKE_TIMEOUT_S,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 def failure(made: subprocess.CompletedProcess[str]) -> str:
@@ -154,9 +162,10 @@ def test_release_bake_publishes_one_index_with_each_platform_built_on_its_node(
     made = make(fleet, hello, "release_bake", f"IMAGE_TAG={tag}", f"GREETING={greeting}")
     assert made.returncode == 0, failure(made)
     repo = f"{engine.registry}/hello"
-    # make joined the two per-platform images, after bake, with the command the design names.
-    assert (f"buildx imagetools create --tag '{repo}:{tag}' '{repo}:{tag}-amd64' "
-            f"'{repo}:{tag}-arm64'") in made.stdout
+    # make joined the two per-platform images, after bake, with the command the design names,
+    # on bake's builder.
+    assert (f"buildx imagetools create --builder='{fleet.name}' --tag '{repo}:{tag}' "
+            f"'{repo}:{tag}-amd64' '{repo}:{tag}-arm64'") in made.stdout
 
     status, index = engine.registry_get(f"/v2/hello/manifests/{tag}")
     assert status == 200 and index["mediaType"] == OCI_INDEX

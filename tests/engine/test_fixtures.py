@@ -16,7 +16,7 @@ import pytest
 
 import conftest
 from daemons import remove_state, stop
-from fleet import PLATFORMS, fleet_prerequisite, running_fleet
+from fleet import PLATFORMS, again_after_registry_race, fleet_prerequisite, running_fleet
 
 if TYPE_CHECKING:
     from conftest import Engine
@@ -127,3 +127,23 @@ def test_a_fleet_joins_one_node_per_platform_and_leaves_nothing_behind(
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
     assert fleet.name not in fleet.docker("buildx", "ls").stdout
+
+
+@pytest.mark.parametrize("first, runs", [
+    ((1, "", "failed to push: blob unknown to registry"), 2),
+    ((1, "provided digest did not match uploaded content", ""), 2),
+    ((1, "", "failed to solve: process did not complete successfully"), 1),
+    ((0, "blob unknown to registry", ""), 1),
+])
+def test_a_command_runs_again_only_after_the_registry_lost_a_race(
+        first: tuple[int, str, str], runs: int) -> None:
+    answers = [subprocess.CompletedProcess(["x"], *first),
+               subprocess.CompletedProcess(["x"], 0, "", "")]
+    made = []
+
+    def run() -> subprocess.CompletedProcess[str]:
+        made.append(answers[len(made)])
+        return made[-1]
+
+    assert again_after_registry_race(run) is made[-1]
+    assert len(made) == runs
