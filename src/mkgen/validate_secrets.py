@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from mkgen import escape, make_text
 from mkgen.checker import Checker, value_position
+from mkgen.errors import WARNING
 from mkgen.loader import MarkedDict, MarkedList, Position
 from mkgen.model import Config, Variable
 from mkgen.plan import Override, Plan
@@ -43,6 +44,7 @@ def check_secrets(c: Checker, root: MarkedDict, config: Config, plan: Plan) -> N
         _check_refs(c, value_position(root, override.path), ".".join(override.path),
                     escape.refs(override.value), secrets)
     _check_recipe_commands(c, root, config, secrets)
+    _check_snippet(c, root, config.makefile_snippet, secrets)
 
 
 def _node(root: MarkedDict, *path: str) -> object:
@@ -109,6 +111,19 @@ def _check_recipe_commands(c: Checker, root: MarkedDict, config: Config,
                 node.value_marks.get("commands", node.mark)
             _check_refs(c, mark, f"recipes.{recipe.name}.commands", refs, secrets,
                         _LEAK_IN_COMMANDS)
+
+
+def _check_snippet(c: Checker, root: MarkedDict, snippet: str,
+                   secrets: dict[str, Variable]) -> None:
+    """The `makefile:` snippet is plain make, the way out for what stages.yaml cannot say, so
+    a secret in it is a warning, not a refusal (a line may start with `@`, which make does
+    not print); its value still reaches the command's argv."""
+    for number, line in enumerate(snippet.split("\n"), start=1):
+        for ref in dict.fromkeys(u.name for u in make_text.uses(line) if u.kind == "variable"):
+            if ref in secrets:
+                c.value_at(root, "makefile", "makefile",
+                           f"line {number} of the snippet refers to the secret $({ref})",
+                           _LEAK_IN_COMMANDS.format(name=ref), WARNING)
 
 
 def _check_refs(c: Checker, mark: Position, path: str, refs: list[str],
