@@ -76,6 +76,7 @@ class AdoptedStage:
 @dataclass(frozen=True)
 class Adoption:
     directives: tuple[tuple[str, str], ...]  # (syntax|escape|check, value)
+    comments: tuple[tuple[int, str], ...]  # (line, text) before the first FROM, kept as YAML
     renamed: tuple[tuple[str, str], ...]  # built-in variable -> its name in this project
     args: tuple[AdoptedArg, ...]
     secrets: tuple[AdoptedSecret, ...]
@@ -104,6 +105,7 @@ def read_dockerfile(text: str, source: Path) -> Adoption:
     return Adoption(
         directives=tuple((d.name, d.value) for name in DIRECTIVE_NAMES
                          for d in df.directives if d.name == name),
+        comments=_comments_before(df, froms[0]),
         renamed=renamed, args=args, secrets=_secrets(df, args, renamed),
         stages=stages)
 
@@ -178,6 +180,20 @@ def _default(decl: ArgDecl, escape: str) -> tuple[str | None, str | None]:
 
 
 # ---- stages --------------------------------------------------------------------------------
+
+def _comments_before(df: Dockerfile, first_from: int) -> tuple[tuple[int, str], ...]:
+    """The comment lines above the first FROM (a licence, what the file is for), but parser
+    directives, the lines inside an instruction and those that become a help: stages.yaml
+    keeps them as its own comments, since it is the file that is edited from now on."""
+    instructions = df.instructions[:first_from + 1]
+    inside = {n for ins in instructions for n in range(ins.start_line, ins.end_line + 1)}
+    helps = {ins.start_line - 1 for ins in instructions if _help_above(df, ins.start_line)}
+    directives = {d.line for d in df.directives}
+    return tuple((n, df.lines[n - 1].strip())
+                 for n in range(1, df.instructions[first_from].start_line)
+                 if df.lines[n - 1].lstrip().startswith("#")
+                 and n not in inside | helps | directives)
+
 
 def _help_above(df: Dockerfile, line: int) -> str:
     """The one comment line right above `line` (1-based), unless it is part of a longer

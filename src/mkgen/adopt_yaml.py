@@ -63,6 +63,11 @@ def adopted_yaml(adoption: Adoption, project: dict[str, str], source_name: str) 
             "again from this file")
     out.add("# (docs/adopt.md: what is kept as it was, what is normalised). Edit this file "
             "from now on.")
+    if adoption.comments:
+        out.add("#")
+        out.add(f"# The comments at the top of {source_name}:")
+        for line, comment in adoption.comments:
+            out.add(comment, line)
     out.add("")
     out.add("project:")
     for key, value in project.items():

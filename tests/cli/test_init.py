@@ -100,6 +100,21 @@ def test_adoption_maps_from_args_syntax_help_and_stage_args(tmp_path: Path) -> N
     assert '  stage1:\n    from: "gcr.io/distroless/static:nonroot"\n' in text
 
 
+def test_the_comments_above_the_first_from_stay_in_stages_yaml() -> None:
+    text = adopt("# syntax=docker/dockerfile:1\n"
+                 "# Copyright 2025 Example Corp.\n#\n# Licensed under Apache-2.0.\n\n"
+                 "# The Go toolchain.\nARG GO_VERSION=1.22\n"
+                 "ARG BASE=golang:${GO_VERSION} \\\n# inside the ARG: BuildKit drops it\n"
+                 "  OTHER=1\n\n# The builder.\nFROM ${BASE} AS build\n# a step's comment\n"
+                 "RUN go version\n").stages_yaml
+    # Kept in order, but the directive, the helps and a comment inside an instruction.
+    assert "Dockerfile:\n# Copyright 2025 Example Corp.\n#\n# Licensed under Apache-2.0.\n" \
+           "\nproject:\n" in text and "\n# The comments at the top of " in text
+    assert text.count("toolchain") == text.count("The builder.") == 1  # as helps
+    assert "inside the ARG" not in text and text.count("syntax=") == 0
+    assert "# a step's comment" in text  # steps keep theirs, as before
+
+
 def test_init_works_without_buildkits_parser_installed(tmp_path: Path) -> None:
     """The `dockerfile` package is a test extra only (no wheel for every platform): mkgen
     init, with and without --from, must not import it."""
