@@ -5,7 +5,9 @@ import re
 from pathlib import Path
 
 import pytest
+from jinja2.sandbox import SecurityError
 
+from mkgen import templating
 from mkgen.templating import FILTERS, builtin_templates
 
 
@@ -68,6 +70,9 @@ ESCAPES = [
     "{{ config.items() }}",
     "{{ request.application.__globals__ }}",
     "{{ source.format.__self__ }}",
+    # str.format reads attributes itself: the sandbox wraps it on every read.
+    "{{ 'x'.format() }}{{ '{0.__class__.__mro__}'.format(source) }}",
+    "{{ 'x'.format_map({}) }}{{ '{a.__init__.__globals__}'.format_map({'a': cycler}) }}",
     "{{ range(10**10) | list }}",
     "{% for x in range(10**10) %}{% endfor %}",
     "{{ 'x' * 10**9 }}",
@@ -126,3 +131,16 @@ def test_a_project_template_linking_inside_the_project_is_read(
     monkeypatch.chdir(tmp_path)
     assert invoke("render")[0] == 0
     assert (tmp_path / "docker" / "Dockerfile.user").read_text() == "FROM stages.yaml\n"
+
+
+def test_a_str_format_method_is_wrapped_whatever_was_read_before() -> None:
+    """The sandbox answers an attribute it judged safe for a type without asking again, but a
+    `format` that is a str.format method is still wrapped (it would read `__class__`)."""
+    class Box:
+        def __init__(self, format: object) -> None:
+            self.format = format
+
+    env = templating.environment([])
+    template = env.from_string("{{ plain.format }} {{ method.format(1) }}")
+    with pytest.raises(SecurityError, match="__class__"):
+        template.render(plain=Box("safe"), method=Box("{0.__class__}".format))
