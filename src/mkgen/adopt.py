@@ -188,11 +188,10 @@ def _comments_before(df: Dockerfile, first_from: int) -> tuple[tuple[int, str], 
     instructions = df.instructions[:first_from + 1]
     inside = {n for ins in instructions for n in range(ins.start_line, ins.end_line + 1)}
     helps = {ins.start_line - 1 for ins in instructions if _help_above(df, ins.start_line)}
-    directives = {d.line for d in df.directives}
+    left_out = inside | helps | {d.line for d in df.directives}
     return tuple((n, df.lines[n - 1].strip())
                  for n in range(1, df.instructions[first_from].start_line)
-                 if df.lines[n - 1].lstrip().startswith("#")
-                 and n not in inside | helps | directives)
+                 if df.lines[n - 1].lstrip().startswith("#") and n not in left_out)
 
 
 def _help_above(df: Dockerfile, line: int) -> str:

@@ -106,7 +106,7 @@ def _check_recipe_commands(c: Checker, root: MarkedDict, config: Config,
             continue
         lines = node.get("commands")
         for i, line in enumerate(recipe.commands):
-            refs = [u.name for u in make_text.uses(line) if u.kind == "variable"]
+            refs = _variables_in(line)
             mark = lines.item_marks[i] if isinstance(lines, MarkedList) else \
                 node.value_marks.get("commands", node.mark)
             _check_refs(c, mark, f"recipes.{recipe.name}.commands", refs, secrets,
@@ -119,11 +119,16 @@ def _check_snippet(c: Checker, root: MarkedDict, snippet: str,
     a secret in it is a warning, not a refusal (a line may start with `@`, which make does
     not print); its value still reaches the command's argv."""
     for number, line in enumerate(snippet.split("\n"), start=1):
-        for ref in dict.fromkeys(u.name for u in make_text.uses(line) if u.kind == "variable"):
+        for ref in dict.fromkeys(_variables_in(line)):
             if ref in secrets:
                 c.value_at(root, "makefile", "makefile",
                            f"line {number} of the snippet refers to the secret $({ref})",
                            _LEAK_IN_COMMANDS.format(name=ref), WARNING)
+
+
+def _variables_in(make_line: str) -> list[str]:
+    """The variables a line of Make text refers to, `$(NAME)` or `${NAME}`, nested ones too."""
+    return [u.name for u in make_text.uses(make_line) if u.kind == "variable"]
 
 
 def _check_refs(c: Checker, mark: Position, path: str, refs: list[str],
