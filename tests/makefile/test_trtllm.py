@@ -212,6 +212,11 @@ def test_ngc_devel_bakes_and_joins_its_platforms_on_the_multi_builder(tree: Tree
          "--builder=multi-builder", "--push", "ngc-devel-push"],
         ["buildx", "imagetools", "create", "--builder=multi-builder", "--tag", image,
          f"{image}-arm64", f"{image}-amd64"]]
+    # Without a builder, both run on the current one (`docker buildx use`).
+    assert ok(tree, "ngc-devel_bake", "BUILDER=") == [
+        ["buildx", "bake", "--file", f"{tree.docker_dir}/docker-bake.hcl", "--push",
+         "ngc-devel-push"],
+        ["buildx", "imagetools", "create", "--tag", image, f"{image}-arm64", f"{image}-amd64"]]
 
 
 @pytest.mark.parametrize("staging, repo", [("0", NGC), ("1", NGC_STAGING)])
