@@ -5,7 +5,6 @@ its own (loader, validate, plan, render, writer); this is where they are chained
 """
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,7 +12,7 @@ from mkgen import __version__, stamp, writer
 from mkgen.loader import load_text, read_file
 from mkgen.model import Config
 from mkgen.plan import Plan, make_plan
-from mkgen.records import dataclass
+from mkgen.records import dataclass, replace
 from mkgen.render import Output, render_all
 from mkgen.validate import validate
 
@@ -27,7 +26,7 @@ def load_config(path: Path) -> Config:
     config = validate(load_text(text, str(path)), path)
     # The rendered files' stamps name the bytes read here, once: an edit saved while mkgen
     # renders is never stamped as rendered.
-    return dataclasses.replace(config, source_digest=stamp.file_digest(data))
+    return replace(config, source_digest=stamp.file_digest(data))
 
 
 def plan(config: Config) -> Plan:

@@ -7,11 +7,9 @@ of the Makefile template (``computed``: the helper's name); their Make text live
 """
 from __future__ import annotations
 
-import dataclasses
-
 from mkgen.escape import renamed_references
 from mkgen.model import Project, Variable
-from mkgen.records import dataclass
+from mkgen.records import dataclass, replace
 
 # Variables the Makefile itself defines per target or from its own location; values may
 # refer to them, but they are not options a user sets.
@@ -50,7 +48,7 @@ def builtin_variables(project: Project, renamed: dict[str, str] | None = None
     found = _builtins(project)
     if not renamed:
         return found
-    return tuple(dataclasses.replace(v, name=renamed.get(v.name, v.name),
+    return tuple(replace(v, name=renamed.get(v.name, v.name),
                                      default=renamed_references(v.default, renamed))
                  for v in found)
 

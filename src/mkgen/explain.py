@@ -5,7 +5,6 @@ compute is handed to make as a visible placeholder, so make starts no process (n
 git, no docker)."""
 from __future__ import annotations
 
-import dataclasses
 import grp
 import os
 import pwd
@@ -16,7 +15,7 @@ from mkgen.checker import did_you_mean
 from mkgen.errors import MkgenError
 from mkgen.model import MAKEFILE, Config, Variable
 from mkgen.plan import RECIPE_ACTION, Plan, Target, value_source
-from mkgen.records import dataclass
+from mkgen.records import dataclass, replace
 from mkgen.render import render_all
 
 SECRET = "<secret>"
@@ -174,7 +173,7 @@ def _run_make(plan: Plan, argv: list[str]) -> tuple[dict[str, str], list[str]]:
     config = plan.config
     # The `makefile:` snippet is plain make, unchecked: it is left out, so that explain runs
     # nothing of it (a `$(shell ...)` there would run while make reads the file).
-    without_snippet = dataclasses.replace(config, makefile_snippet="")
+    without_snippet = replace(config, makefile_snippet="")
     makefile = next(o.text for o in render_all(without_snippet) if o.name == MAKEFILE)
     cwd = config.output_dir if config.output_dir.is_dir() else config.root
     secrets = {v.name for v in config.secrets}

@@ -6,13 +6,12 @@ the file they land in.
 """
 from __future__ import annotations
 
-from dataclasses import field
 from pathlib import Path
 
 from mkgen import keys, stamp
 from mkgen.errors import Problem
 from mkgen.keys import ACTIONS
-from mkgen.records import dataclass
+from mkgen.records import dataclass, field
 
 Overrides = tuple[tuple[str, str], ...]
 Pairs = tuple[tuple[str, str], ...]

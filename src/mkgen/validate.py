@@ -5,7 +5,6 @@ the whole configuration (target names, stage and variable cycles) run on its pla
 """
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from mkgen.keys import IMAGE_NAME, IMAGE_NAME_MAX, IMAGE_REF, PROJECT, TOP
 from mkgen.loader import MarkedDict
 from mkgen.model import MAKEFILE, USER_DOCKERFILE, Config, Project, Stage
 from mkgen.plan import Plan, make_plan
+from mkgen.records import replace
 from mkgen.stamp import BAKE_FILE
 from mkgen.validate_recipes import validate_aliases, validate_recipes, validate_renames
 from mkgen.validate_secrets import check_secrets
@@ -209,4 +209,4 @@ def validate(data: Any, source: Path, version: str = __version__) -> Config:
     check_secrets(c, data, config, plan)
     if c.errors:
         raise ConfigError(c.problems)
-    return dataclasses.replace(config, warnings=c.warnings)
+    return replace(config, warnings=c.warnings)

@@ -12,10 +12,9 @@ this whole module; tests/unit/test_versions.py checks these rules against `packa
 """
 from __future__ import annotations
 
-import dataclasses
 import re
 
-from mkgen.records import dataclass
+from mkgen.records import dataclass, replace
 
 # PEP 440's appendix, with its alternative spellings (1.0-RC1, v1.0, 1.0.post-1, 1.0-1).
 _VERSION = re.compile(r"""
@@ -158,7 +157,7 @@ def _greater(spec: Version, candidate: Version) -> bool:
 
 
 def _replace(version: Version, **changes: object) -> Version:
-    return dataclasses.replace(version, local=(), **changes)
+    return replace(version, local=(), **changes)
 
 
 _COMPARE = {

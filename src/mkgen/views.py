@@ -7,7 +7,6 @@ Each view's fields are the template's top-level names, so a project's own templa
 """
 from __future__ import annotations
 
-import dataclasses
 import os
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from mkgen.builtin_variables import GROUP_ORDER
 from mkgen.keys import ALL_ACTIONS
 from mkgen.model import USER_DOCKERFILE, Config, Recipe, Variable
 from mkgen.plan import BUILTIN_TARGETS, Plan, Target, TargetGroup, value_source
-from mkgen.records import dataclass
+from mkgen.records import dataclass, fields
 from mkgen.stamp import BAKE_FILE
 
 
@@ -25,7 +24,7 @@ class View:
     """Base of the views: `names()` are the template's top-level names (the fields)."""
 
     def names(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 # ---- Makefile ----------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mkgen import api, views
+from mkgen import api, records, views
 from tests.support import REPO, SMALL
 
 DOCS = (REPO / "docs" / "templates.md").read_text()
@@ -20,7 +20,7 @@ NESTED = [views.VariableView, views.GroupView, views.TargetView, views.Assignmen
 
 @pytest.mark.parametrize("view", TOP_VIEWS + NESTED, ids=lambda v: v.__name__)
 def test_every_field_is_documented(view: type) -> None:
-    missing = [f.name for f in dataclasses.fields(view) if f"`{f.name}`" not in DOCS]
+    missing = [f.name for f in records.fields(view) if f"`{f.name}`" not in DOCS]
     assert missing == []
 
 
@@ -33,4 +33,4 @@ def test_views_are_frozen_and_hold_stages_yaml_values_unescaped(tmp_path: Path) 
                                                      for a in nightly.assignments]
     with pytest.raises(dataclasses.FrozenInstanceError):
         nightly.name = "x"  # type: ignore[misc]
-    assert set(view.names()) == {f.name for f in dataclasses.fields(views.MakefileView)}
+    assert set(view.names()) == {f.name for f in records.fields(views.MakefileView)}
