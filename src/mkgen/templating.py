@@ -1,10 +1,14 @@
 """The one Jinja environment factory: where templates are found, which filters exist, and the
-sandbox every template runs in.
+sandbox a project's templates run in.
 
 A project's templates arrive with pull requests and run wherever `mkgen check`, `validate` or
 `explain` does (pre-commit, CI), so they are untrusted code: they render in Jinja's immutable
 sandbox, which refuses attributes that start with `_` (the way to Python's internals), calls
 of anything unsafe, changes to the values mkgen hands over, and ranges over 100,000 items.
+A project without a templates folder renders mkgen's own templates alone: they are mkgen's
+code, shipped with it, and values reach them only as data (no template reads a value as a
+template or a format string), so they render outside the sandbox, which costs a sixth of a
+render; tests/unit/test_templating.py renders them both ways and compares.
 """
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ from mkgen.errors import MkgenError
 _OPTIONS = dict(keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
                 autoescape=False)
 _SANDBOX = "immutable sandbox, * and ** bounded"
+_BUILTINS_ONLY = "mkgen's own templates, no sandbox"
 # The biggest text, list or number (in bits) that `*` or `**` may make in a template.
 MAX_PRODUCT = 1_000_000
 
@@ -153,9 +158,10 @@ def _too_big(operator: str, left: object, right: object) -> bool:
     return False
 
 
-def environment(search: list[Path], project: Path | None = None) -> jinja2.Environment:
-    """A strict, sandboxed environment searching `search` (a project's own folder first),
-    then built-ins.
+def environment(search: list[Path], project: Path | None = None,
+                sandbox: bool | None = None) -> jinja2.Environment:
+    """A strict environment searching `search` (a project's own folder first), then
+    built-ins: sandboxed when `search` names a folder of the project's own (or `sandbox`).
 
     The built-in folder is also reachable under the `mkgen/` prefix, so a project template
     can `{% extends "mkgen/Makefile.j2" %}` and fill only the blocks it needs. A project's
@@ -163,14 +169,25 @@ def environment(search: list[Path], project: Path | None = None) -> jinja2.Envir
     not kept between renders (cache_size=0), so each render's lookups are all recorded:
     the compiled code comes from the bytecode cache anyway.
     """
+    if sandbox is None:
+        sandbox = not builtins_only(search)
     inside = [builtin_templates(), project] if project is not None else None
-    env = _Sandbox(loader=_Loader([str(p) for p in search], inside),
-                   undefined=jinja2.StrictUndefined, cache_size=0,
-                   bytecode_cache=_bytecode_cache(), **_OPTIONS)
+    kind = _Sandbox if sandbox else jinja2.Environment
+    env = kind(loader=_Loader([str(p) for p in search], inside),
+               undefined=jinja2.StrictUndefined, cache_size=0,
+               bytecode_cache=_bytecode_cache(_SANDBOX if sandbox else _BUILTINS_ONLY),
+               **_OPTIONS)
     env.filters.update(FILTERS)
     env.globals["refs"] = escape.refs  # the variables a stages.yaml value refers to
     env.globals["mkgen_stamp"] = stamp.PENDING  # where the header's stamp goes
     return env
+
+
+def builtins_only(search: list[Path]) -> bool:
+    """Whether every folder searched is mkgen's own (none, or the repository's templates/
+    that an editable install of mkgen renders from): then every template is mkgen's."""
+    builtin = os.path.realpath(builtin_templates())
+    return all(os.path.realpath(folder) == builtin for folder in search)
 
 
 def templates_used(env: jinja2.Environment) -> list[tuple[str, str | None]]:
@@ -197,8 +214,8 @@ class _QuietCache(jinja2.FileSystemBytecodeCache):
             pass
 
 
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    key = hashlib.sha1(f"{__version__} {sorted(_OPTIONS.items())} {_SANDBOX}".encode()) \
+def _bytecode_cache(kind: str) -> jinja2.BytecodeCache | None:
+    key = hashlib.sha1(f"{__version__} {sorted(_OPTIONS.items())} {kind}".encode()) \
         .hexdigest()[:12]
     try:
         return _QuietCache(pattern=f"mkgen-{key}-%s.cache")

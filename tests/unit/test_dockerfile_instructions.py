@@ -80,6 +80,18 @@ def test_parse_mount(spec: str, fields: tuple) -> None:
     assert parse_mount(spec).fields == fields
 
 
+@pytest.mark.parametrize("spec", ["", ",", "a,,b", "type=cache,target=/x,", " id = a , b",
+                                  "target=/a b,from=x\\y", "k='a,b'", 'type=bind,"target=/a,b"',
+                                  'a="b""c",d'])
+def test_a_mount_is_split_as_csv_reads_it(spec: str) -> None:
+    """The split without the csv module (no quote, no line break) reads as csv does."""
+    import csv
+
+    row = next(csv.reader([spec]), [])
+    assert parse_mount(spec).fields == tuple((k.lower(), v if eq else None) for k, eq, v in
+                                             (item.partition("=") for item in row))
+
+
 def test_mount_type_defaults_to_bind() -> None:
     assert parse_mount("target=.").type == "bind"
 

@@ -140,7 +140,52 @@ def test_a_str_format_method_is_wrapped_whatever_was_read_before() -> None:
         def __init__(self, format: object) -> None:
             self.format = format
 
-    env = templating.environment([])
+    env = templating.environment([], sandbox=True)
     template = env.from_string("{{ plain.format }} {{ method.format(1) }}")
     with pytest.raises(SecurityError, match="__class__"):
         template.render(plain=Box("safe"), method=Box("{0.__class__}".format))
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _configs_without_templates(tmp_path: Path) -> list[Path]:
+    """The flagship, the example and every golden case's stages.yaml that has no templates
+    folder of its own."""
+    import yaml
+
+    found = [REPO / "stages.yaml", REPO / "examples" / "hello" / "stages.yaml"]
+    for case in sorted((REPO / "tests" / "golden" / "cases").glob("*.yml")):
+        data = yaml.safe_load(case.read_text(encoding="utf-8"))
+        if "input" in data:
+            (tmp_path / case.stem).mkdir()
+            found.append(tmp_path / case.stem / "stages.yaml")
+            found[-1].write_text(data["input"], encoding="utf-8")
+    return found
+
+
+def test_mkgen_s_own_templates_render_the_same_with_and_without_the_sandbox(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outside the sandbox only when every template is mkgen's, and then byte for byte what
+    the sandbox renders: mkgen's templates need nothing the sandbox refuses."""
+    from mkgen import api
+
+    configs = _configs_without_templates(tmp_path)
+    assert len(configs) > 8
+    for path in configs:
+        config = api.load_config(path)
+        plain = api.render(config)
+        with monkeypatch.context() as patch:
+            patch.setattr(templating, "builtins_only", lambda search: False)
+            sandboxed = api.render(config)
+        assert plain == sandboxed, path
+
+
+def test_a_project_s_own_templates_folder_means_the_sandbox(tmp_path: Path) -> None:
+    from jinja2.sandbox import SandboxedEnvironment
+
+    assert not isinstance(templating.environment([]), SandboxedEnvironment)
+    assert not isinstance(templating.environment([builtin_templates()]), SandboxedEnvironment)
+    (tmp_path / "templates").mkdir()
+    assert isinstance(templating.environment([tmp_path / "templates"]), SandboxedEnvironment)
+    assert isinstance(templating.environment([tmp_path / "absent"]), SandboxedEnvironment)
