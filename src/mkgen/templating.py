@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import types
 from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
 import jinja2.bccache
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
 
 from mkgen import __version__, escape, stamp, text_file
 from mkgen.errors import MkgenError
@@ -31,8 +30,6 @@ _OPTIONS = dict(keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True
                 autoescape=False)
 _SANDBOX = "immutable sandbox, * and ** bounded"
 _BUILTINS_ONLY = "mkgen's own templates, no sandbox"
-# The biggest text, list or number (in bits) that `*` or `**` may make in a template.
-MAX_PRODUCT = 1_000_000
 
 # One filter per output context; templates escape values only through these.
 FILTERS = {
@@ -91,7 +88,12 @@ class _Loader(jinja2.BaseLoader):
                                 "as UTF-8") from None
         # Read as text files are (any line ending becomes \n), as FileSystemLoader did.
         source = source.replace("\r\n", "\n").replace("\r", "\n")
-        return source, path, lambda: os.path.getmtime(path) == mtime
+
+        def uptodate() -> bool:
+            # Jinja asks this at each lookup of a template it keeps: a lookup too, recorded.
+            self.found.setdefault(template, data)
+            return os.path.getmtime(path) == mtime
+        return source, path, uptodate
 
     def _check_inside(self, path: Path) -> None:
         if self.inside is None:
@@ -103,61 +105,6 @@ class _Loader(jinja2.BaseLoader):
                                 "from the folder that holds stages.yaml only")
 
 
-# What Jinja's sandbox wraps on access (str.format and str.format_map, so that a format string
-# cannot reach attributes the sandbox refuses): only methods by these names.
-_METHODS = (types.MethodType, types.BuiltinMethodType)
-_FORMATS = ("format", "format_map")
-
-
-class _Sandbox(ImmutableSandboxedEnvironment):
-    """Jinja's immutable sandbox, where `*` and `**` cannot make a text or a number bigger
-    than MAX_PRODUCT either (`'x' * 10**9` would take a gigabyte)."""
-
-    intercepted_binops = frozenset({"*", "**"})
-    # Jinja's verdict on an attribute depends only on the object's type and the name, and
-    # asking it for every attribute read is a third of rendering 1000 stages.
-    _verdicts: dict[tuple[type, str], bool] = {}
-
-    def is_safe_attribute(self, obj: object, attr: str, value: object) -> bool:
-        key = (type(obj), attr)
-        safe = self._verdicts.get(key)
-        if safe is None:
-            safe = self._verdicts[key] = super().is_safe_attribute(obj, attr, value)
-        return safe
-
-    def getattr(self, obj: object, attribute: str) -> object:
-        """Jinja's sandboxed getattr, with its answer for an attribute already judged safe
-        given at once (templates read some four thousand attributes per render). Jinja
-        wraps only a `format` or `format_map` method; every other value of a safe
-        attribute it returns as it is, and so does this."""
-        if self._verdicts.get((type(obj), attribute)):
-            try:
-                value = getattr(obj, attribute)
-            except AttributeError:
-                pass  # Jinja tries obj[attribute] next
-            else:
-                if not (isinstance(value, _METHODS) and value.__name__ in _FORMATS):
-                    return value
-        return super().getattr(obj, attribute)
-
-    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: object,
-                   right: object) -> object:
-        if _too_big(operator, left, right):
-            raise SecurityError(f"'{operator}' would make more than {MAX_PRODUCT:,} characters "
-                                "or bits here")
-        return super().call_binop(context, operator, left, right)
-
-
-def _too_big(operator: str, left: object, right: object) -> bool:
-    if operator == "**":
-        return isinstance(left, int) and isinstance(right, int) and right > 0 and \
-            max(abs(left).bit_length(), 1) * right > MAX_PRODUCT
-    for times, other in ((left, right), (right, left)):
-        if isinstance(times, int) and isinstance(other, (str, list, tuple)):
-            return len(other) * times > MAX_PRODUCT
-    return False
-
-
 def environment(search: list[Path], project: Path | None = None,
                 sandbox: bool | None = None) -> jinja2.Environment:
     """A strict environment searching `search` (a project's own folder first), then
@@ -165,16 +112,19 @@ def environment(search: list[Path], project: Path | None = None,
 
     The built-in folder is also reachable under the `mkgen/` prefix, so a project template
     can `{% extends "mkgen/Makefile.j2" %}` and fill only the blocks it needs. A project's
-    templates are read from inside the `project` folder only, links resolved. Templates are
-    not kept between renders (cache_size=0), so each render's lookups are all recorded:
-    the compiled code comes from the bytecode cache anyway.
+    templates are read from inside the `project` folder only, links resolved. The
+    environment keeps the templates it loaded (`_header.j2` serves every output), and
+    each render's lookups are all recorded, also those the kept templates answer.
     """
     if sandbox is None:
         sandbox = not builtins_only(search)
     inside = [builtin_templates(), project] if project is not None else None
-    kind = _Sandbox if sandbox else jinja2.Environment
+    if sandbox:
+        from mkgen.sandbox import Sandbox as kind  # Jinja's sandbox module: loaded when used
+    else:
+        kind = jinja2.Environment
     env = kind(loader=_Loader([str(p) for p in search], inside),
-               undefined=jinja2.StrictUndefined, cache_size=0,
+               undefined=jinja2.StrictUndefined, cache_size=50,
                bytecode_cache=_bytecode_cache(_SANDBOX if sandbox else _BUILTINS_ONLY),
                **_OPTIONS)
     env.filters.update(FILTERS)
