@@ -192,8 +192,11 @@ def hcl_literal(text: str) -> str:
     """Literal text inside an HCL quoted template (`"..."`), read back as exactly `text`:
     backslash, quote and control characters escaped, and a `${` or `%{` doubled so that it
     starts no interpolation or directive."""
-    out = "".join(_HCL_CHARS.get(ch, f"\\u{ord(ch):04x}" if ord(ch) < 0x20 else ch)
-                  for ch in text)
+    if text.isprintable() and "\\" not in text and '"' not in text:
+        out = text  # nothing to escape character by character, as most values
+    else:
+        out = "".join(_HCL_CHARS.get(ch, f"\\u{ord(ch):04x}" if ord(ch) < 0x20 else ch)
+                      for ch in text)
     return out.replace("${", "$${").replace("%{", "%%{")
 
 

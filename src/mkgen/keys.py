@@ -35,9 +35,15 @@ _HOST = rf"(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|\[[a-fA-F0-9:]+\])"
 _NAME = rf"(?:{_HOST}(?::[0-9]+)?/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
 _TAG = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
 _DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
-IMAGE_NAME = re.compile(rf"{_NAME}\Z")  # an image name alone: no tag, no digest
-IMAGE_REF = re.compile(rf"{_NAME}(?::{_TAG})?(?:@{_DIGEST})?\Z")
+IMAGE_REF = re.compile(rf"{_NAME}(?::(?P<tag>{_TAG}))?(?:@(?P<digest>{_DIGEST}))?\Z")
 IMAGE_NAME_MAX = 255  # characters of the name, host included
+
+
+def is_image_name(text: str) -> bool:
+    """An image name alone: a reference without tag or digest (one pattern for both: each
+    costs a start of mkgen a third of a millisecond to compile)."""
+    found = IMAGE_REF.match(text)
+    return found is not None and found["tag"] is None and found["digest"] is None
 
 # Kinds of value. TEXT is any one-line scalar (the loader keeps scalars as written).
 TEXT = "text"

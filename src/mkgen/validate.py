@@ -12,7 +12,7 @@ from mkgen import __version__, stage_graph, variable_cycles
 from mkgen.checker import Checker, value_position
 from mkgen.dockerfile_parser import ESCAPES
 from mkgen.errors import WARNING, ConfigError, Problem
-from mkgen.keys import IMAGE_NAME, IMAGE_NAME_MAX, IMAGE_REF, PROJECT, TOP
+from mkgen.keys import IMAGE_NAME_MAX, IMAGE_REF, PROJECT, TOP, is_image_name
 from mkgen.loader import MarkedDict
 from mkgen.model import MAKEFILE, USER_DOCKERFILE, Config, Project, Stage
 from mkgen.plan import Plan, make_plan
@@ -31,7 +31,7 @@ def _project_name(c: Checker, node: MarkedDict) -> str:
     name = c.text(node, PROJECT["name"], "project.name")
     if not name:
         c.at(node, None, "project.name", "missing", "the default image name, e.g. my_project")
-    elif IMAGE_NAME.match(name):
+    elif is_image_name(name):
         if len(name) > IMAGE_NAME_MAX:
             c.at(node, "name", "project.name", f"is longer than {IMAGE_NAME_MAX} characters",
                  "registries refuse longer image names")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mkgen import escape
@@ -331,3 +331,12 @@ def test_hcl_strings_read_back_as_written_by_real_bake(tmp_path: Path) -> None:
     # --print writes `${` as `$${` and `%{` as `%%{`, so that its output reads back as HCL.
     assert {k: v.replace("$${", "${").replace("%%{", "%{") for k, v in args.items()} == {
         f"A{i}": text for i, text in enumerate(HCL_AWKWARD)}
+
+
+@settings(max_examples=300)
+@given(st.text())
+def test_hcl_literal_without_escapes_is_the_character_walk(text: str) -> None:
+    """The shortcut for text with nothing to escape gives what escaping each character does."""
+    walked = "".join(escape._HCL_CHARS.get(ch, f"\\u{ord(ch):04x}" if ord(ch) < 0x20 else ch)
+                     for ch in text)
+    assert escape.hcl_literal(text) == walked.replace("${", "$${").replace("%{", "%%{")

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mkgen import keys
 from mkgen.schema import markdown_table
@@ -67,4 +69,13 @@ def test_invalid_image_references_are_refused(ref: str) -> None:
     ("app@sha256:" + "f" * 64, False),
 ])
 def test_an_image_name_is_a_reference_without_tag_or_digest(name: str, valid: bool) -> None:
-    assert bool(keys.IMAGE_NAME.match(name)) is valid
+    assert keys.is_image_name(name) is valid
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet="ab0:/.-_@[]", max_size=14) | st.sampled_from(
+    ["a:1/b", "a:1/b:c", "[::1]:5/x", "a/b:c", "a.b:5000", "x@sha256:" + "f" * 32]))
+def test_an_image_name_matches_the_name_grammar_alone(text: str) -> None:
+    """is_image_name reads the reference pattern's groups: the same answer as matching the
+    name part of the grammar alone."""
+    assert keys.is_image_name(text) is bool(re.match(rf"{keys._NAME}\Z", text))
