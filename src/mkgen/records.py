@@ -62,18 +62,48 @@ def field(*, default: Any = MISSING, default_factory: Callable[[], Any] | Any = 
     return Field(default, default_factory, init, repr, hash, compare)
 
 
+class _Layout:
+    """What the shared methods read of one record class: its fields, by role."""
+
+    __slots__ = ("fields", "init", "accepts", "count", "fill", "compare", "hash", "repr")
+
+    def __init__(self, cls: type, every: tuple[Field, ...]) -> None:
+        self.fields = every
+        self.count = len(every)
+        self.fill: dict[str, tuple[Callable[[], Any] | None, Any]] = {}
+        init, compare, hashed, shown = [], [], [], []
+        for item in every:
+            fill = _fill(item)
+            if item.init:
+                if fill is None and init and init[-1] in self.fill:
+                    raise TypeError(f"{cls.__qualname__}: non-default argument "
+                                    f"{item.name!r} follows default argument")
+                init.append(item.name)
+            if fill is not None:
+                self.fill[item.name] = fill
+            if item.compare:
+                compare.append(item.name)
+            if item.compare if item.hash is None else item.hash:
+                hashed.append(item.name)
+            if item.repr:
+                shown.append(item.name)
+        self.init = tuple(init)
+        self.accepts = frozenset(init)
+        self.compare, self.hash, self.repr = tuple(compare), tuple(hashed), tuple(shown)
+
+
 def fields(record: Any) -> tuple[Field, ...]:
     """The fields of a record class or instance, in order (as dataclasses.fields)."""
-    found = getattr(record, "__record_fields__", None)
-    if found is None:
+    layout = getattr(record, "__record__", None)
+    if layout is None:
         raise TypeError("must be called with a record type or instance")
-    return found
+    return layout.fields
 
 
 def replace(record: T, /, **changes: Any) -> T:
     """A copy of `record` with `changes` (as dataclasses.replace): every other argument of
     its constructor keeps its value."""
-    for item in type(record).__record_fields__:  # type: ignore[attr-defined]
+    for item in type(record).__record__.fields:  # type: ignore[attr-defined]
         if not item.init:
             if item.name in changes:
                 raise ValueError(f"field {item.name} is declared with init=False, it cannot "
@@ -90,28 +120,28 @@ def _frozen(message: str) -> Exception:
 
 
 def _init(self: Any, *args: Any, **kwargs: Any) -> None:
-    cls = type(self)
+    layout = type(self).__record__
     if args:
-        names = cls.__record_init__
+        names = layout.init
         if len(args) > len(names):
-            raise TypeError(f"{cls.__qualname__}.__init__() takes {len(names) + 1} positional "
-                            f"arguments but {len(args) + 1} were given")
+            raise TypeError(f"{type(self).__qualname__}.__init__() takes {len(names) + 1} "
+                            f"positional arguments but {len(args) + 1} were given")
         values = dict(zip(names, args, strict=False))  # too many args: refused above
         if kwargs:
-            _check_keywords(cls, kwargs, values)
+            _check_keywords(type(self), kwargs, values)
             values.update(kwargs)
     else:  # all by keyword, as most records are made: kwargs is this call's own dict
         values = kwargs
-        if not cls.__record_accepts__.issuperset(kwargs):
-            _check_keywords(cls, kwargs, {})
-    if len(values) < len(cls.__record_all__):
-        for name, (factory, default) in cls.__record_fill__.items():
+        if not layout.accepts.issuperset(kwargs):
+            _check_keywords(type(self), kwargs, {})
+    if len(values) < layout.count:
+        for name, (factory, default) in layout.fill.items():
             if name not in values:
                 values[name] = factory() if factory is not None else default
-        if len(values) < len(cls.__record_all__):
-            missing = [n for n in cls.__record_init__ if n not in values]
-            raise TypeError(f"{cls.__qualname__}.__init__() missing {len(missing)} required "
-                            f"argument{'s' if len(missing) > 1 else ''}: "
+        if len(values) < layout.count:
+            missing = [n for n in layout.init if n not in values]
+            raise TypeError(f"{type(self).__qualname__}.__init__() missing {len(missing)} "
+                            f"required argument{'s' if len(missing) > 1 else ''}: "
                             + ", ".join(repr(n) for n in missing))
     self.__dict__.update(values)
 
@@ -120,14 +150,14 @@ def _check_keywords(cls: type, kwargs: dict[str, Any], positional: dict[str, Any
     """TypeError, as a generated __init__ raises it, for a keyword that is no argument or
     that repeats a positional one."""
     for name in kwargs:
-        if name not in cls.__record_accepts__ or name in positional:  # type: ignore[attr-defined]
+        if name not in cls.__record__.accepts or name in positional:  # type: ignore[attr-defined]
             raise TypeError(f"{cls.__qualname__}.__init__() got "
                             + (f"multiple values for argument {name!r}" if name in positional
                                else f"an unexpected keyword argument {name!r}"))
 
 
 def _compared(self: Any) -> tuple[Any, ...]:
-    return tuple([getattr(self, name) for name in type(self).__record_compare__])
+    return tuple([getattr(self, name) for name in type(self).__record__.compare])
 
 
 def _eq(self: Any, other: object) -> bool:
@@ -137,11 +167,11 @@ def _eq(self: Any, other: object) -> bool:
 
 
 def _hash(self: Any) -> int:
-    return hash(tuple([getattr(self, name) for name in type(self).__record_hash__]))
+    return hash(tuple([getattr(self, name) for name in type(self).__record__.hash]))
 
 
 def _repr(self: Any) -> str:
-    fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in type(self).__record_repr__)
+    fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in type(self).__record__.repr)
     return f"{type(self).__qualname__}({fields})"
 
 
@@ -186,21 +216,25 @@ def _own_fields(cls: type) -> list[Field]:
     """The fields `cls` itself annotates, in order; their defaults become class attributes
     (a `field()` without a default leaves none), as the standard library does."""
     found = []
-    for name, annotation in cls.__dict__.get("__annotations__", {}).items():
-        if any(word in str(annotation) for word in _UNSUPPORTED):
+    namespace = cls.__dict__
+    for name, annotation in namespace.get("__annotations__", {}).items():
+        text = annotation if isinstance(annotation, str) else str(annotation)
+        if "ClassVar" in text or "InitVar" in text or "KW_ONLY" in text:
             raise TypeError(f"{cls.__qualname__}.{name}: ClassVar, InitVar and KW_ONLY are "
                             "not supported by records")
-        value = cls.__dict__.get(name, MISSING)
-        item = value if isinstance(value, Field) else field(default=value)
-        item.name = name
-        if item.default is not MISSING and type(item.default).__hash__ is None:
-            raise ValueError(f"mutable default {type(item.default)} for field {name} is not "
-                             "allowed: use default_factory")
+        value = namespace.get(name, MISSING)
         if isinstance(value, Field):
+            item = value
             if item.default is MISSING:
                 type.__delattr__(cls, name)
             else:
                 type.__setattr__(cls, name, item.default)
+        else:
+            item = Field(value, MISSING, True, True, None, True)
+        item.name = name
+        if item.default is not MISSING and type(item.default).__hash__ is None:
+            raise ValueError(f"mutable default {type(item.default)} for field {name} is not "
+                             "allowed: use default_factory")
         found.append(item)
     return found
 
@@ -208,20 +242,15 @@ def _own_fields(cls: type) -> list[Field]:
 def _all_fields(cls: type) -> tuple[Field, ...]:
     """The fields of `cls`: its record bases' first, then its own (one redefined keeps its
     place and takes the new options)."""
+    own = _own_fields(cls)
+    inherited = [base.__dict__["__record__"].fields for base in reversed(cls.__mro__[1:])
+                 if "__record__" in base.__dict__]
+    if not inherited:
+        return tuple(own)
     by_name: dict[str, Field] = {}
-    for base in reversed(cls.__mro__[1:]):
-        for item in base.__dict__.get("__record_fields__", ()):
-            by_name[item.name] = item
-    for item in _own_fields(cls):
+    for item in (*(f for fields in inherited for f in fields), *own):
         by_name[item.name] = item
     return tuple(by_name.values())
-
-
-def _check_order(cls: type, arguments: list[Field]) -> None:
-    for before, after in zip(arguments, arguments[1:], strict=False):
-        if _fill(before) is not None and _fill(after) is None:
-            raise TypeError(f"{cls.__qualname__}: non-default argument {after.name!r} "
-                            "follows default argument")
 
 
 def _record(cls: type[T], order: bool) -> type[T]:
@@ -230,25 +259,11 @@ def _record(cls: type[T], order: bool) -> type[T]:
             raise TypeError(f"{cls.__qualname__} defines {name}; a record may not")
     if not cls.__doc__:
         cls.__doc__ = cls.__qualname__
-    every = _all_fields(cls)
-    fills = {f.name: _fill(f) for f in every}
-    arguments = [f for f in every if f.init]
-    _check_order(cls, arguments)
-    attributes: dict[str, Any] = {
-        "__record_fields__": every,
-        "__record_init__": tuple(f.name for f in arguments),
-        "__record_accepts__": frozenset(f.name for f in arguments),
-        "__record_all__": tuple(f.name for f in every),
-        "__record_fill__": {name: fill for name, fill in fills.items() if fill is not None},
-        "__record_compare__": tuple(f.name for f in every if f.compare),
-        "__record_hash__": tuple(f.name for f in every
-                                 if (f.compare if f.hash is None else f.hash)),
-        "__record_repr__": tuple(f.name for f in every if f.repr),
-        "__match_args__": tuple(f.name for f in arguments),
-        **_SHARED, **(_ORDER if order else {}),
-    }
-    for name, value in attributes.items():
-        type.__setattr__(cls, name, value)
+    layout = _Layout(cls, _all_fields(cls))
+    type.__setattr__(cls, "__record__", layout)
+    type.__setattr__(cls, "__match_args__", layout.init)
+    for name, method in (*_SHARED.items(), *(_ORDER.items() if order else ())):
+        type.__setattr__(cls, name, method)
     return cls
 
 
