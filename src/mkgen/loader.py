@@ -18,6 +18,31 @@ from mkgen import text_file
 from mkgen.errors import ConfigError, Problem
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+NULL_TAG = "tag:yaml.org,2002:null"
+MERGE_TAG = "tag:yaml.org,2002:merge"
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))  # PyYAML's implicit null, plain
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, telling only what mkgen reads of a tag: an implicit null and a merge
+    key (`<<`); every other scalar stays text, so resolving it as a bool, number or date
+    (regular expressions run in Python for each scalar) would be work for nothing."""
+
+    def resolve(self, kind: type, value: object, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode:
+            if implicit[0] and value in _NULLS:
+                return NULL_TAG
+            if implicit[0] and value == "<<":
+                return MERGE_TAG
+            return self.DEFAULT_SCALAR_TAG
+        return self.DEFAULT_SEQUENCE_TAG if kind is yaml.SequenceNode else \
+            self.DEFAULT_MAPPING_TAG
+
+    def descend_resolver(self, current_node: object, current_index: object) -> None:
+        pass  # no path resolvers: the safe loader has none either
+
+    def ascend_resolver(self) -> None:
+        pass
 
 
 class Position:
@@ -147,7 +172,7 @@ class _Builder:
             "write the shared part once (a stage the others start FROM, a variable)"))
 
     def _scalar(self, node: yaml.Node) -> Any:
-        if node.tag == "tag:yaml.org,2002:null" and node.value in ("", "~", "null", "Null", "NULL"):
+        if node.tag == NULL_TAG and node.value in _NULLS:
             return None if not node.style else node.value
         return str(node.value)
 
@@ -155,7 +180,7 @@ class _Builder:
         out = MarkedDict()
         out.mark, out.key_marks, out.value_marks = _position(node), {}, {}
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.tag == MERGE_TAG:
                 self._problem(key_node, path, "YAML merge keys ('<<') are not supported",
                               "write the keys out")
                 continue
@@ -248,7 +273,7 @@ def _too_nested(text: str) -> bool:
     if _depth_bound(text) <= MAX_DEPTH:
         return False
     depth = 0
-    for event in yaml.parse(text, Loader=_BaseLoader):
+    for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
@@ -262,7 +287,7 @@ def _load_text(text: str, file: str) -> Any:
     try:
         if _too_nested(text):
             raise _too_deep(file)
-        root = yaml.compose(text, Loader=_BaseLoader)
+        root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)

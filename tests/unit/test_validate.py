@@ -4,11 +4,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
+from mkgen import loader
 from mkgen.errors import ConfigError
 from mkgen.loader import load_text
 from mkgen.validate import validate
-from tests.support import FLAGSHIP, invoke
+from tests.support import FLAGSHIP, REPO, invoke
 
 SMALL = "project:\n  name: app\nstages:\n  app:\n    from: debian:12\n"
 
@@ -169,3 +171,46 @@ def test_errors_are_reported_with_the_warnings_found_beside_them() -> None:
         "argument (hint: build arguments stay in the image history; declare it 'secret: true' "
         "and mount it (RUN --mount=type=secret) instead)",
         "s.yaml:10:15: stages.app.actions: unknown action 'baek' (hint: did you mean 'bake'?)"]
+
+
+NULLS_AND_MERGES = """\
+a: ~
+b: null
+c: Null
+d: NULL
+e:
+f: ""
+g: "null"
+h: 'NULL'
+i: nulL
+j: !!str null
+k: !!null ""
+l: [~, null, "~", '', x]
+m: {<<: {x: 1}, "<<": 2}
+n: yes
+o: 0x10
+p: 2001-01-01
+q: <<
+"""
+
+
+def _tags(node: yaml.Node) -> list[tuple[str, str]]:
+    """(value, tag) of every scalar, in order, for the tags mkgen reads (null, merge)."""
+    if isinstance(node, yaml.ScalarNode):
+        read = node.tag if node.tag in (loader.NULL_TAG, loader.MERGE_TAG) else "text"
+        return [(node.value, read)]
+    items = node.value if isinstance(node, yaml.SequenceNode) else \
+        [n for pair in node.value for n in pair]
+    return [tag for item in items for tag in _tags(item)]
+
+
+@pytest.mark.parametrize("name", ["own", "flagship", "example"])
+def test_the_loader_tells_nulls_and_merge_keys_as_the_safe_loader_does(name: str) -> None:
+    text = {"own": NULLS_AND_MERGES, "flagship": (REPO / "stages.yaml").read_text(),
+            "example": (REPO / "examples" / "hello" / "stages.yaml").read_text()}[name]
+    ours = _tags(yaml.compose(text, Loader=loader._Loader))
+    assert ours == _tags(yaml.compose(text, Loader=yaml.SafeLoader))
+    if name == "own":
+        assert [v for v, tag in ours if tag == loader.NULL_TAG] == ["~", "null", "Null", "NULL",
+                                                                     "", "", "~", "null"]
+        assert [v for v, tag in ours if tag == loader.MERGE_TAG] == ["<<", "<<"]
