@@ -65,7 +65,8 @@ def field(*, default: Any = MISSING, default_factory: Callable[[], Any] | Any = 
 class _Layout:
     """What the shared methods read of one record class: its fields, by role."""
 
-    __slots__ = ("fields", "init", "accepts", "count", "fill", "compare", "hash", "repr")
+    __slots__ = ("fields", "init", "accepts", "count", "fill", "defaults", "factories",
+                 "compare", "hash", "repr")
 
     def __init__(self, cls: type, every: tuple[Field, ...]) -> None:
         self.fields = every
@@ -88,6 +89,9 @@ class _Layout:
             if item.repr:
                 shown.append(item.name)
         self.init = tuple(init)
+        # The fills by kind: plain defaults merge into the arguments in one step.
+        self.defaults = {n: d for n, (factory, d) in self.fill.items() if factory is None}
+        self.factories = tuple((n, f) for n, (f, _) in self.fill.items() if f is not None)
         self.accepts = frozenset(init)
         self.compare, self.hash, self.repr = tuple(compare), tuple(hashed), tuple(shown)
 
@@ -135,9 +139,10 @@ def _init(self: Any, *args: Any, **kwargs: Any) -> None:
         if not layout.accepts.issuperset(kwargs):
             _check_keywords(type(self), kwargs, {})
     if len(values) < layout.count:
-        for name, (factory, default) in layout.fill.items():
+        values = {**layout.defaults, **values}
+        for name, factory in layout.factories:
             if name not in values:
-                values[name] = factory() if factory is not None else default
+                values[name] = factory()
         if len(values) < layout.count:
             missing = [n for n in layout.init if n not in values]
             raise TypeError(f"{type(self).__qualname__}.__init__() missing {len(missing)} "
