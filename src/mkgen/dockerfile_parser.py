@@ -38,9 +38,10 @@ KEYWORDS = frozenset({
     "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL",
     "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
 })
-# directives.go; `\s` in Go's regexp is [\t\n\f\r ].
-_DIRECTIVE = re.compile(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)"
-                        r"[\t\n\f\r ]*")
+# directives.go; `\s` in Go's regexp is [\t\n\f\r ]. A pattern re compiles at its first use:
+# only whole Dockerfiles have directives, and a render reads none.
+_DIRECTIVE = (r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)"
+              r"[\t\n\f\r ]*")
 DIRECTIVE_NAMES = ("syntax", "escape", "check")
 ESCAPES = ("\\", "`")
 _STAGE_NAME = re.compile(r"[a-z][a-z0-9_.-]*")
@@ -182,7 +183,7 @@ def _directives(lines: Sequence[str]) -> tuple[tuple[Directive, ...], str]:
     found: list[Directive] = []
     escape = "\\"
     for number, raw in enumerate(lines, 1):
-        m = _DIRECTIVE.fullmatch(lstrip(_trim_newline(raw)))
+        m = re.fullmatch(_DIRECTIVE, lstrip(_trim_newline(raw)))
         if m is None or m.group(1).lower() not in DIRECTIVE_NAMES:
             break
         name, value = m.group(1).lower(), m.group(2)

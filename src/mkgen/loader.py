@@ -82,8 +82,9 @@ def _position(node: yaml.Node) -> Position:
 MAX_REPEATED = 2_000_000
 
 
-# An anchor where a node starts, after its tag if it has one (`!!str &name`).
-_ANCHOR = re.compile(r"(?:![^\s]*\s+)?&([^\s,\[\]{}]+)")
+# An anchor where a node starts, after its tag if it has one (`!!str &name`); compiled by re
+# at its first use, in the message about too much repetition.
+_ANCHOR = r"(?:![^\s]*\s+)?&([^\s,\[\]{}]+)"
 
 
 class _TooMuchRepeated(Exception):
@@ -143,7 +144,7 @@ class _Builder:
     def _anchor_name(self, node: yaml.Node) -> str:
         mark = node.start_mark
         text = "\n".join(self.lines[mark.line:mark.line + 2])[mark.column:]
-        found = _ANCHOR.match(text)
+        found = re.match(_ANCHOR, text)
         return found.group(1) if found else "?"
 
     def _size(self, node: yaml.Node) -> int:
