@@ -133,3 +133,32 @@ def test_a_stamp_only_difference_is_one_line(project: Path) -> None:
         "'mkgen render' and commit the result.")
     assert run(project, "render").stdout.startswith("wrote ")
     assert run(project, "check").stdout == "docker: fresh\n"
+
+
+@pytest.mark.parametrize(("request_code", "code", "err"), [(None, 0, ""), (3, 3, ""),
+                                                           ("mkgen: bye", 1, "mkgen: bye\n")])
+def test_a_command_leaves_without_tearing_the_interpreter_down(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        request_code: object, code: int, err: str) -> None:
+    import atexit
+    import threading
+
+    from mkgen import entry
+
+    left: list[int] = []
+    monkeypatch.setattr(atexit, "_ncallbacks", lambda: 0)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr(os, "_exit", left.append)
+    entry._exit(SystemExit(request_code))
+    assert left == [code] and capsys.readouterr().err == err
+
+
+def test_an_atexit_callback_gets_the_interpreter_s_own_exit(tmp_path: Path) -> None:
+    """Whoever registered to run at exit (coverage does) still runs, with the same code."""
+    code = ("import atexit, sys; atexit.register(lambda: print('at exit')); "
+            "sys.argv = ['mkgen', 'check', '-c', 'missing.yaml']; "
+            "from mkgen.entry import main; main()")
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=60)
+    assert (result.returncode, result.stdout) == (2, "at exit\n")
+    assert "missing.yaml" in result.stderr
