@@ -58,9 +58,12 @@ def cycles(config: Config, plan: Plan) -> list[tuple[YamlPath, list[str]]]:
         if cycle and not var.builtin:
             found.append((("variables", var.name), cycle))
     refs_of: dict[str, list[str]] = {}  # the targets of a group share most override values
+    searched: set[tuple[tuple[str, str, YamlPath], ...]] = set()
     for target in plan.targets:
-        if not target.overrides:
-            continue
+        layers = tuple((o.variable, o.value, o.path) for o in target.overrides)
+        if not layers or layers in searched:
+            continue  # the same overrides, the same cycles: those of a target searched before
+        searched.add(layers)
         # The target's overrides over the global graph, without copying it per target.
         layer: dict[str, list[str]] = {}
         blame: dict[str, YamlPath] = {}
