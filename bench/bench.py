@@ -170,20 +170,26 @@ def python_env(work: Path) -> dict[str, str]:
 
 def ratios(project: Path, runs: int, commands: dict[str, list[str]], budget: float,
            before: Callable[[], None] | None = None) -> tuple[list[Figure], dict]:
-    """Each command but the first against the first: median wall times over `runs`
-    interleaved rounds, as ratios (CPU times in the notes: a busy machine disturbs them
-    less). Round 0 warms caches and is returned apart."""
+    """Each command but the first against the first, over `runs` interleaved rounds: the
+    median of the rounds' ratios, each of two runs made one after the other (a busy spell
+    of a shared machine slows both, so it cancels), with the median wall times and the
+    ratio of median CPU times in the notes. Round 0 warms caches and is returned apart."""
     env = python_env(project.parent)
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for _ in range(runs + 1):
         for name, argv in commands.items():
             samples[name].append(timed(argv, project, env, before))
     base_name = next(iter(commands))
+    base = samples[base_name][1:]
     wall = {n: statistics.median(s[0] for s in samples[n][1:]) for n in commands}
     cpu = {n: statistics.median(s[1] for s in samples[n][1:]) for n in commands}
-    figures = [Figure(f"time: {name} / {base_name}", wall[name] / wall[base_name], budget, "x",
-                      False, f"{wall[name] * 1000:.0f} ms vs {wall[base_name] * 1000:.0f} ms, "
-                      f"median of {runs}; CPU time {cpu[name] / cpu[base_name]:.2f}x")
+    figures = [Figure(f"time: {name} / {base_name}",
+                      statistics.median(t[0] / b[0] for t, b in zip(samples[name][1:], base,
+                                                                     strict=True)),
+                      budget, "x", False,
+                      f"{wall[name] * 1000:.0f} ms vs {wall[base_name] * 1000:.0f} ms "
+                      f"(median walls), median of {runs} rounds' ratios; CPU time "
+                      f"{cpu[name] / cpu[base_name]:.2f}x")
                for name in commands if name != base_name]
     return figures, samples
 
