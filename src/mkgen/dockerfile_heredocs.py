@@ -44,6 +44,8 @@ class Spec(NamedTuple):
 
 
 def heredoc_specs(line: str) -> tuple[Spec, ...]:
+    if "<<" not in line:
+        return ()  # each word is a piece of the line: none can be `<<NAME`
     specs = (_heredoc_spec(word) for word in _shell_words(line) or ())
     return tuple(s for s in specs if s is not None)
 
