@@ -34,11 +34,19 @@ class Problem:
         if self.severity == WARNING:
             where += ": warning"
         text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
-        return f"{text} (hint: {self.hint})" if self.hint else text
+        return _one_line(f"{text} (hint: {self.hint})" if self.hint else text)
 
     @property
     def is_error(self) -> bool:
         return self.severity == ERROR
+
+
+def _one_line(text: str) -> str:
+    """`text` with its line breaks and other unprintable characters escaped as Python writes
+    them (`\\n`): a key or value quoted in YAML may hold any, and each problem is one line."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 class ConfigError(MkgenError):

@@ -18,13 +18,13 @@ ACTIONS: tuple[str, ...] = ("build", "push", "run", "pull", "user", "bake")
 MANIFEST_ACTION = "manifest"
 ALL_ACTIONS: tuple[str, ...] = (*ACTIONS, MANIFEST_ACTION)
 
-VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 # Targets mkgen adds (aliases, recipes): what make and a shell take as one plain word.
-TARGET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+TARGET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 # Docker stage names are lowercase; `_`, `.` and `-` are fine in Make targets too.
-STAGE_NAME = re.compile(r"^[a-z][a-z0-9_.-]*$")
-FAMILY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-PLATFORM = re.compile(r"^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$")
+STAGE_NAME = re.compile(r"^[a-z][a-z0-9_.-]*\Z")
+FAMILY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
+PLATFORM = re.compile(r"^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?\Z")
 # The distribution/reference grammar (github.com/distribution/reference, regexp.go):
 # [host[:port]/]path[:tag][@digest], where host is a domain name, an IPv4 address or an
 # [IPv6] address. Go's \w is ASCII, hence the explicit classes.

@@ -7,6 +7,7 @@ schema/stages.schema.json and `markdown()` with the tables in docs/stages-yaml.m
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from mkgen import keys
@@ -26,9 +27,15 @@ def _ref(name: str) -> dict[str, Any]:
     return {"$ref": f"#/$defs/{name}"}
 
 
+def _ecma(pattern: re.Pattern[str]) -> str:
+    """A validator's pattern in ECMA 262's syntax: they agree on these simple patterns but
+    for the end of the text, Python's `\\Z` (its `$` also matches before a last newline)."""
+    text = pattern.pattern
+    return text[:-2] + "$" if text.endswith("\\Z") else text
+
+
 def _pattern(key: Key) -> dict[str, Any]:
-    # Python's and ECMA 262's syntax agree on the validator's simple patterns.
-    return {"pattern": key.item_pattern.pattern} if key.item_pattern else {}
+    return {"pattern": _ecma(key.item_pattern)} if key.item_pattern else {}
 
 
 def _key_schema(key: Key) -> dict[str, Any]:
@@ -86,7 +93,7 @@ def build() -> dict[str, Any]:
             defs[key.name] = _entries(key)
     defs["action"]["type"] = ["object", "null"]
     defs["overrides"] = {"type": ["object", "null"],
-                         "propertyNames": {"pattern": keys.VARIABLE_NAME.pattern},
+                         "propertyNames": {"pattern": _ecma(keys.VARIABLE_NAME)},
                          "additionalProperties": TEXT}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -14,7 +14,7 @@ from mkgen.model import Stage, Variable
 from mkgen.validate_actions import action_list, per_action
 from mkgen.validate_steps import StepContext, check_steps, read_steps, stage_declares
 
-OS_ONLY = re.compile(r"^[a-z0-9]+$")  # `--platform=linux`: the OS, the architecture of the host
+OS_ONLY = re.compile(r"^[a-z0-9]+\Z")  # `--platform=linux`: the OS, the architecture of the host
 
 
 def _stage_node(c: Checker, parent: MarkedDict, name: str, path: str) -> MarkedDict | None:

@@ -36,9 +36,9 @@ BUILTIN_CHANGES = ("default", "help", "env", "select", "cases", "word", "replace
 REPLACE_FORBIDDEN = "$,()#"
 # BuildKit derives an id from a target's basename (`.npmrc`); Make and the shell must take it
 # as one plain word.
-SECRET_ID = re.compile(r"^[A-Za-z0-9_.][A-Za-z0-9_./-]*$")
+SECRET_ID = re.compile(r"^[A-Za-z0-9_.][A-Za-z0-9_./-]*\Z")
 # A select pattern: make's `filter` syntax, one word, at most one `%`.
-CASE_PATTERN = re.compile(r"^[^\s%,()$]*%?[^\s%,()$]*$")
+CASE_PATTERN = re.compile(r"^[^\s%,()$]*%?[^\s%,()$]*\Z")
 
 
 def taken_by_make(name: str) -> bool:
