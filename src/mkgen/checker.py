@@ -174,16 +174,22 @@ class Checker:
         return False
 
     def texts(self, node: MarkedDict, key: Key, path: str) -> list[str]:
-        """One text or a list of texts, as a list."""
+        """One text or a list of texts, as a list; each one line, as text() reads one."""
         value = node.get(key.name)
         if value is None:
             return list(key.default or ())  # type: ignore[call-overload]
         if isinstance(value, str):
-            return [value]
-        if not isinstance(value, MarkedList) or not all(isinstance(v, str) for v in value):
+            value = [value]
+        elif not isinstance(value, MarkedList) or not all(isinstance(v, str) for v in value):
             self.at(node, key.name, path, "must be a list of strings")
             return []
-        return list(value)
+        items = [v.rstrip("\n") for v in value]
+        for i, item in enumerate(items):
+            if "\n" in item or "\r" in item or CONTROL.search(item):
+                self.item_at(node, key.name, i, path, "each item must be one line of text, "
+                             "without control characters", "make and the shell cannot carry "
+                             "them; write the text out")
+        return items
 
     def overrides(self, parent: MarkedDict, key: Key, path: str,
                   names: set[str]) -> tuple[tuple[str, str], ...]:
