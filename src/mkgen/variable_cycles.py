@@ -17,11 +17,16 @@ Graph = Mapping[str, list[str]]
 
 
 def _refs(var: Variable) -> list[str]:
+    """The variables the Makefile's definition of `var` expands: its value's (the selecting
+    variable and every case's too), then its `append` parts'."""
+    appended = [r for part in var.append for r in escape.refs(part)]
     if var.from_command_or_file:
-        return []  # a command's or a file's value is read once, refers to nothing
+        return appended  # a command's or a file's value is read once, refers to nothing
     if var.computed is not None:
-        return list(HELPERS[var.computed].refers_to)
-    return escape.refs(var.default)
+        return [*HELPERS[var.computed].refers_to, *appended]
+    cases = [r for _, value in var.cases for r in escape.refs(value)]
+    selector = [var.select] if var.select and var.select != var.name else []  # refused apart
+    return [*selector, *cases, *escape.refs(var.default), *appended]
 
 
 def find_cycle(graph: Graph, start: str, layer: Graph | None = None) -> list[str] | None:
@@ -55,7 +60,7 @@ def cycles(config: Config, plan: Plan) -> list[tuple[YamlPath, list[str]]]:
     found: list[tuple[YamlPath, list[str]]] = []
     for var in config.variables:
         cycle = find_cycle(graph, var.name)
-        if cycle and not var.builtin:
+        if cycle:
             found.append((("variables", var.name), cycle))
     refs_of: dict[str, list[str]] = {}  # the targets of a group share most override values
     searched: set[tuple[tuple[str, str, YamlPath], ...]] = set()

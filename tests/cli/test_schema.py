@@ -57,7 +57,7 @@ variables:
   TAG_SOURCE: {shell: git rev-parse --abbrev-ref HEAD, tag_safe: true, help: Branch.,
                replace: {/: _}}
   VERSION: {file: [version.txt, VERSION], key: VERSION, env: true}
-  LEVEL: {default: "2", build_arg: true, append: [$(MODE)]}
+  LEVEL: {default: "2", build_arg: true, append: [$(TAG_SOURCE)]}
   CUDA_VERSION: {arg: CUDA_VER}
   CUDA_IMAGE: {arg_default: "nvidia/cuda:${CUDA_VER}"}
   MODE: {select: LEVEL, cases: {"1": fast, "2%": slow}, default: none}
