@@ -20,7 +20,7 @@ from mkgen.dockerfile_parser import (
     Instruction,
     parse_steps,
 )
-from mkgen.dockerfile_variables import AUTOMATIC_ARGS, uses
+from mkgen.dockerfile_variables import AUTOMATIC_ARGS, ExpansionError, uses
 from mkgen.errors import ERROR, WARNING, Problem
 from mkgen.keys import IMAGE_REF
 from mkgen.loader import MarkedDict, MarkedList
@@ -194,9 +194,14 @@ def check_steps(c: Checker, node: MarkedDict, path: str, stage: Stage, ctx: Step
     declared = set(stage.args) | inherited
     for i, text in enumerate(stage.steps):
         for ins in parse_steps(text, ctx.escape).instructions:
-            found = [p for r in stage_references(ins)
-                     for p in [reference_problem(r, stage, ctx)] if p]
-            found += _secret_problems(ins, ctx) + _use_problems(ins, declared, ctx)
+            try:
+                found = [p for r in stage_references(ins)
+                         for p in [reference_problem(r, stage, ctx)] if p]
+                found += _secret_problems(ins, ctx) + _use_problems(ins, declared, ctx)
+                declared |= declared_names(ins)
+            except ExpansionError as exc:  # what BuildKit refuses as it expands the words
+                found = [(f"{ins.keyword} cannot be read: {exc}",
+                          f"close the quote, or write the quote character after '{ctx.escape}'",
+                          ERROR)]
             for finding in found:
                 _step_at(c, node, i, ins.start_line, path, finding)
-            declared |= declared_names(ins)
