@@ -59,6 +59,8 @@ def _keyword_problem(ins: Instruction) -> Finding | None:
     if ins.keyword == "FROM":
         return ("FROM is not allowed in steps",
                 "a stage's base is its 'from'; declare another stage for another FROM", ERROR)
+    if not ins.line.strip():
+        return None  # the escape character alone ends the steps: a continuation, reported so
     if ins.keyword not in KEYWORDS:
         word = ins.line.split(None, 1)[0]
         return (f"'{word}' is not a Dockerfile instruction",
