@@ -83,13 +83,6 @@ def _computed_by_make(var: Variable | None) -> bool:
     return not (var.source == "default" or var.source == "select" and not var.no_match_is_error)
 
 
-def _refs_of(var: Variable) -> list[str]:
-    if var.source == "select":
-        return [var.select or "", *(r for _, v in var.cases for r in escape.refs(v)),
-                *escape.refs(var.default)]
-    return escape.refs(var.default)
-
-
 @dataclass(frozen=True)
 class HclVariable:
     name: str
@@ -112,7 +105,7 @@ class Expressions:
 
     def _default_refs(self, name: str) -> list[str]:
         var = self.var(name)
-        return [] if var is None or _computed_by_make(var) else _refs_of(var)
+        return [] if var is None or _computed_by_make(var) else var.value_refs
 
     def _per_target(self) -> set[str]:
         per_target = set(self.overridden)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mkgen import keys, stamp
+from mkgen import escape, keys, stamp
 from mkgen.errors import Problem
 from mkgen.keys import ACTIONS
 from mkgen.records import dataclass, field
@@ -67,6 +67,14 @@ class Variable:
         if self.computed is not None:
             return "computed"
         return "default"
+
+    @property
+    def value_refs(self) -> list[str]:
+        """The variables its value refers to, before `replace` and `append`: for a select,
+        the selecting variable, then every case's value, then the default."""
+        selector = [self.select] if self.select is not None else []
+        return [*selector, *(r for _, value in self.cases for r in escape.refs(value)),
+                *escape.refs(self.default)]
 
     @property
     def from_command_or_file(self) -> bool:

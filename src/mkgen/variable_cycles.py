@@ -24,9 +24,10 @@ def _refs(var: Variable) -> list[str]:
         return appended  # a command's or a file's value is read once, refers to nothing
     if var.computed is not None:
         return [*HELPERS[var.computed].refers_to, *appended]
-    cases = [r for _, value in var.cases for r in escape.refs(value)]
-    selector = [var.select] if var.select and var.select != var.name else []  # refused apart
-    return [*selector, *cases, *escape.refs(var.default), *appended]
+    refs = var.value_refs
+    if var.select == var.name:
+        refs = refs[1:]  # selecting on itself is refused apart, in its own words
+    return refs + appended
 
 
 def find_cycle(graph: Graph, start: str, layer: Graph | None = None) -> list[str] | None:
