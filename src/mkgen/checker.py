@@ -18,6 +18,12 @@ from mkgen.loader import MarkedDict, MarkedList, Position
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+def one_line(text: str) -> bool:
+    """Whether `text` is one line that make and the shell can carry: no line break (`\\r`
+    is a control character too) and no control character but the tab."""
+    return "\n" not in text and not CONTROL.search(text)
+
+
 def did_you_mean(word: str, choices: Any) -> str:
     import difflib  # only a config with a typo pays for this import
 
@@ -185,7 +191,7 @@ class Checker:
             return []
         items = [v.rstrip("\n") for v in value]
         for i, item in enumerate(items):
-            if "\n" in item or "\r" in item or CONTROL.search(item):
+            if not one_line(item):
                 self.item_at(node, key.name, i, path, "each item must be one line of text, "
                              "without control characters", "make and the shell cannot carry "
                              "them; write the text out")

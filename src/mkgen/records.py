@@ -65,23 +65,23 @@ def field(*, default: Any = MISSING, default_factory: Callable[[], Any] | Any = 
 class _Layout:
     """What the shared methods read of one record class: its fields, by role."""
 
-    __slots__ = ("fields", "init", "accepts", "count", "fill", "defaults", "factories",
-                 "compare", "hash", "repr")
+    __slots__ = ("fields", "init", "accepts", "count", "defaults", "factories", "compare",
+                 "hash", "repr")
 
     def __init__(self, cls: type, every: tuple[Field, ...]) -> None:
         self.fields = every
         self.count = len(every)
-        self.fill: dict[str, tuple[Callable[[], Any] | None, Any]] = {}
+        fills: dict[str, tuple[Callable[[], Any] | None, Any]] = {}
         init, compare, hashed, shown = [], [], [], []
         for item in every:
             fill = _fill(item)
             if item.init:
-                if fill is None and init and init[-1] in self.fill:
+                if fill is None and init and init[-1] in fills:
                     raise TypeError(f"{cls.__qualname__}: non-default argument "
                                     f"{item.name!r} follows default argument")
                 init.append(item.name)
             if fill is not None:
-                self.fill[item.name] = fill
+                fills[item.name] = fill
             if item.compare:
                 compare.append(item.name)
             if item.compare if item.hash is None else item.hash:
@@ -90,8 +90,8 @@ class _Layout:
                 shown.append(item.name)
         self.init = tuple(init)
         # The fills by kind: plain defaults merge into the arguments in one step.
-        self.defaults = {n: d for n, (factory, d) in self.fill.items() if factory is None}
-        self.factories = tuple((n, f) for n, (f, _) in self.fill.items() if f is not None)
+        self.defaults = {n: d for n, (factory, d) in fills.items() if factory is None}
+        self.factories = tuple((n, f) for n, (f, _) in fills.items() if f is not None)
         self.accepts = frozenset(init)
         self.compare, self.hash, self.repr = tuple(compare), tuple(hashed), tuple(shown)
 
@@ -202,8 +202,6 @@ _ORDER = {"__lt__": _ordering(lambda a, b: a < b), "__le__": _ordering(lambda a,
           "__gt__": _ordering(lambda a, b: a > b), "__ge__": _ordering(lambda a, b: a >= b)}
 _SHARED = {"__init__": _init, "__eq__": _eq, "__hash__": _hash, "__repr__": _repr,
            "__setattr__": _setattr, "__delattr__": _delattr}
-# Annotations a record does not support (the standard library gives them meanings).
-_UNSUPPORTED = ("ClassVar", "InitVar", "KW_ONLY")
 
 
 def _fill(item: Field) -> tuple[Callable[[], Any] | None, Any] | None:

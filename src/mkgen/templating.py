@@ -7,8 +7,8 @@ sandbox, which refuses attributes that start with `_` (the way to Python's inter
 of anything unsafe, changes to the values mkgen hands over, and ranges over 100,000 items.
 A project without a templates folder renders mkgen's own templates alone: they are mkgen's
 code, shipped with it, and values reach them only as data (no template reads a value as a
-template or a format string), so they render outside the sandbox, which costs a sixth of a
-render; tests/unit/test_templating.py renders them both ways and compares.
+template or a format string), so they render outside the sandbox, which took a sixth of
+their rendering time; tests/unit/test_templating.py renders them both ways and compares.
 """
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from mkgen import escape, keys
 from mkgen.builtin_variables import INTERNAL, builtin_variables
-from mkgen.checker import CONTROL, Checker, did_you_mean, single_key_mapping
+from mkgen.checker import Checker, did_you_mean, one_line, single_key_mapping
 from mkgen.dockerfile_variables import AUTOMATIC_ARGS, ExpansionError, references
 from mkgen.errors import WARNING
 from mkgen.keys import VARIABLE, VARIABLE_NAME
@@ -182,7 +182,7 @@ def _check_transforms(c: Checker, node: MarkedDict, var: Variable, path: str,
             c.at(node.get("replace"), old, f"{path}.replace.{old}",
                  "texts to replace and replacements cannot hold '$', ',', '(', ')' or '#'",
                  "they are literal text for make's $(subst)")
-        elif "\n" in old or CONTROL.search(old):
+        elif not one_line(old):
             c.at(node.get("replace"), old, f"{path}.replace.{old}",
                  "a text to replace cannot hold a line break or control character",
                  "a Makefile value is one line of text")
